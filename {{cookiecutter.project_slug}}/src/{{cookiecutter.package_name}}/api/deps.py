@@ -1,0 +1,89 @@
+"""Request dependencies: a route declares what it needs by type (`delivery: VerifiedDelivery`)."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..errors import ConfigurationError, SignatureError
+from ..observability import message_id_var
+from ..qstash import DeliveryMetadata, VerifiedClaims, verify_signature
+from ..services import Services
+
+
+def get_services(request: Request) -> Services:
+    """Return the services `create_app` was given."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A request whose `Upstash-Signature` verified.
+
+    Attributes:
+        body: The raw body bytes the signature covers.
+        metadata: The QStash delivery headers.
+        claims: The verified token claims.
+    """
+
+    body: bytes
+    metadata: DeliveryMetadata
+    claims: VerifiedClaims
+
+
+async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
+    """Verify the request's `Upstash-Signature` before anything reads the payload.
+
+    Raises:
+        SignatureError: The header is missing or the token does not verify (401).
+        SigningKeysUnavailableError: No signing keys can be loaded (503, fail closed).
+        ConfigurationError: `PUBLIC_BASE_URL` is not set, so `sub` cannot be checked (503).
+    """
+    token = request.headers.get("upstash-signature")
+    if not token:
+        raise SignatureError("missing Upstash-Signature header")
+    keys = services.signing_keys.get()
+    base_url = services.settings.public_base_url
+    if base_url is None:
+        raise ConfigurationError("PUBLIC_BASE_URL is not set; cannot check the token's subject")
+    body = await request.body()
+    claims = verify_signature(
+        token,
+        body=body,
+        url=public_url(base_url, request),
+        keys=keys,
+        leeway=services.settings.signature_leeway_seconds,
+    )
+    metadata = DeliveryMetadata.from_headers(request.headers)
+    message_id_var.set(metadata.message_id or None)
+    return Delivery(body=body, metadata=metadata, claims=claims)
+
+
+VerifiedDelivery = Annotated[Delivery, Depends(verify_delivery)]
+
+
+def public_url(base_url: str, request: Request) -> str:
+    """Build the URL QStash was given for this route from the configured public base URL.
+
+    The scheme and host come from configuration, never from the request: behind a
+    TLS-terminating proxy or API Gateway the request's own URL differs from the one QStash
+    signed. The path is the route's path inside the app (API Gateway stages and mount
+    points are part of `base_url`).
+
+    Args:
+        base_url: `PUBLIC_BASE_URL`, without a trailing slash.
+        request: The incoming request.
+
+    Returns:
+        `base_url` + path, plus `?query` when the request has a query string.
+    """
+    path: str = request.scope["path"]
+    root_path: str = request.scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{base_url}{path}" + (f"?{query}" if query else "")

@@ -1,0 +1,25 @@
+"""The FastAPI application."""
+
+from fastapi import FastAPI
+
+from ..services import Services
+from .errors import install_error_handlers
+from .routes import callbacks, health, jobs
+
+
+def create_app(services: Services) -> FastAPI:
+    """Build the application around its services.
+
+    Args:
+        services: Settings, signing keys, job registry, hand-off and store.
+
+    Returns:
+        The ASGI application (wrap it in Mangum on Lambda).
+    """
+    app = FastAPI(title="{{ cookiecutter.project_slug }}", docs_url=None, redoc_url=None)
+    app.state.services = services
+    install_error_handlers(app, retry_after_seconds=services.settings.handoff_retry_after_seconds)
+    app.include_router(health.router)
+    app.include_router(jobs.router)
+    app.include_router(callbacks.router)
+    return app

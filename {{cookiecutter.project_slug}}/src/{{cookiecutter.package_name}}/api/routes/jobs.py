@@ -1,0 +1,29 @@
+"""The job route QStash delivers to: verify, validate, hand off, then acknowledge."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from ...ingest import accept_job
+from ..deps import ServicesDep, VerifiedDelivery
+
+router = APIRouter(tags=["qstash"])
+
+
+@router.post("/qstash/jobs/{job_name}", status_code=202)
+def receive_job(job_name: str, delivery: VerifiedDelivery, services: ServicesDep) -> JSONResponse:
+    """Accept a job: 202 once handed off, 200 for a duplicate already handed off.
+
+    A sync route on purpose: the hand-off is a blocking SDK call and runs in a worker thread.
+    """
+    result = accept_job(
+        job_name,
+        delivery.body,
+        delivery.metadata,
+        registry=services.registry,
+        handoff=services.handoff,
+        store=services.store,
+    )
+    return JSONResponse(
+        {"status": result.status, "job": result.job, "messageId": result.message_id},
+        status_code=202 if result.status == "accepted" else 200,
+    )

@@ -1,0 +1,1 @@
+"""Everything that ties the application to AWS: clients, key source, wiring."""

@@ -1,0 +1,102 @@
+"""Application settings, read once from the environment (pydantic-settings).
+
+Every setting is an environment variable of the same name in upper case, e.g. `PUBLIC_BASE_URL`.
+"""
+
+from functools import lru_cache
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Keys that are public knowledge: the official QStash dev server's fixed keys
+# (https://upstash.com/docs/qstash/howto/local-development) and obvious placeholders.
+# Fine on a laptop, never in production.
+PUBLIC_SIGNING_KEYS = frozenset(
+    {
+        "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
+        "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
+    }
+)
+PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "<", "your-")
+
+
+class Settings(BaseSettings):
+    """Runtime configuration.
+
+    Attributes:
+        environment: `production` (the safe default) or `development`. Outside development,
+            public or placeholder signing keys are refused and the public base URL must be https.
+        public_base_url: The URL QStash calls this app at, without a trailing path, e.g.
+            `https://abc.lambda-url.us-east-1.on.aws` or `https://api.example.com/prod`. The
+            `sub` claim of every token is compared with this plus the route path.
+        qstash_current_signing_key: Current signing key (local development; prefer a secret).
+        qstash_next_signing_key: Next signing key (local development; prefer a secret).
+        qstash_signing_keys_secret_arn: AWS Secrets Manager secret holding a JSON object with
+            `QSTASH_CURRENT_SIGNING_KEY` and `QSTASH_NEXT_SIGNING_KEY`. Wins over the two above.
+        signing_keys_cache_seconds: How long fetched signing keys are cached per container.
+        signature_leeway_seconds: Clock skew tolerated on the token's `exp`, `nbf` and `iat`.
+        jobs_queue_url: SQS queue that accepted jobs are handed off to.
+        app_table_name: DynamoDB table for hand-off marks, delivery outcomes and dead letters.
+        idempotency_table_name: DynamoDB table for the worker's idempotency records.
+        idempotency_expiry_seconds: How long a message id is remembered by the worker.
+        handoff_retry_after_seconds: `Retry-After` sent with a 503 when the hand-off failed.
+        log_level: Python logging level name.
+    """
+
+    # hide_input_in_errors: a refused setting must not print the signing keys into the log.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+
+    environment: Literal["production", "development"] = "production"
+    public_base_url: str | None = None
+    qstash_current_signing_key: SecretStr | None = None
+    qstash_next_signing_key: SecretStr | None = None
+    qstash_signing_keys_secret_arn: str | None = None
+    signing_keys_cache_seconds: int = Field(default=300, ge=0)
+    signature_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jobs_queue_url: str | None = None
+    app_table_name: str | None = None
+    idempotency_table_name: str | None = None
+    idempotency_expiry_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    handoff_retry_after_seconds: int = Field(default=10, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _normalise_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// in development)")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_values_outside_development(self) -> Self:
+        if self.environment == "development":
+            return self
+        if self.public_base_url and not self.public_base_url.startswith("https://"):
+            raise ValueError("PUBLIC_BASE_URL must be https:// outside development")
+        for name in ("qstash_current_signing_key", "qstash_next_signing_key"):
+            secret: SecretStr | None = getattr(self, name)
+            if secret is not None and _is_placeholder(secret.get_secret_value()):
+                raise ValueError(
+                    f"{name.upper()} is a public or placeholder key; outside development "
+                    "use the keys from the Upstash console (QSTASH_SIGNING_KEYS_SECRET_ARN)"
+                )
+        return self
+
+
+def _is_placeholder(key: str) -> bool:
+    lowered = key.lower()
+    return key in PUBLIC_SIGNING_KEYS or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first call.
+
+    Raises:
+        pydantic.ValidationError: A setting is malformed or unsafe for the environment.
+    """
+    return Settings()

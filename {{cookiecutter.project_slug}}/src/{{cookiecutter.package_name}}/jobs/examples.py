@@ -1,0 +1,25 @@
+"""An example job. Copy this module to add your own, then import it in `jobs/__init__.py`."""
+
+import logging
+
+from pydantic import BaseModel, Field
+
+from .registry import JobContext, job
+
+logger = logging.getLogger(__name__)
+
+
+class WelcomeEmail(BaseModel):
+    """Payload of `send-welcome-email`."""
+
+    user_id: str = Field(min_length=1, max_length=64)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+
+
+@job("send-welcome-email", payload=WelcomeEmail)
+def send_welcome_email(payload: WelcomeEmail, context: JobContext) -> None:
+    """Send the welcome e-mail to a new user (here: log it)."""
+    logger.info(
+        "sending welcome e-mail",
+        extra={"user_id": payload.user_id, "retried": context.retried},
+    )

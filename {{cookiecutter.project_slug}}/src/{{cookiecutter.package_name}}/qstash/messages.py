@@ -1,0 +1,112 @@
+"""The shapes QStash sends: delivery headers and callback / failure-callback bodies.
+
+Sources: https://upstash.com/docs/qstash/howto/receiving (delivery headers) and
+https://upstash.com/docs/qstash/features/callbacks (callback bodies).
+"""
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True)
+class DeliveryMetadata:
+    """What QStash tells the receiver about a delivery, from the request headers.
+
+    Attributes:
+        message_id: `Upstash-Message-Id`, the same on every retry of a message: the
+            idempotency key (https://upstash.com/docs/qstash/features/at-least-once).
+        retried: `Upstash-Retried`, how many times this message was retried (0 at first).
+        schedule_id: `Upstash-Schedule-Id` when a schedule produced the message.
+        caller_ip: `Upstash-Caller-Ip`, who published the message.
+        topic_name: `Upstash-Topic-Name` when published to a URL group.
+    """
+
+    message_id: str
+    retried: int = 0
+    schedule_id: str | None = None
+    caller_ip: str | None = None
+    topic_name: str | None = None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> "DeliveryMetadata":
+        """Read the metadata from request headers.
+
+        Args:
+            headers: A case-insensitive mapping of header names to values (Starlette's
+                `Headers`, or a dict with lower-case names).
+
+        Returns:
+            The metadata. A missing `Upstash-Message-Id` becomes an empty string and a
+            malformed `Upstash-Retried` becomes 0; the signature is what authenticates.
+        """
+        retried = headers.get("upstash-retried", "0")
+        # isascii: "²".isdigit() is True but int("²") fails; the length bound keeps int() and
+        # the queue's number attribute happy whatever a replayed request puts in the header.
+        well_formed = retried.isascii() and retried.isdigit() and len(retried) <= 9
+        return cls(
+            message_id=headers.get("upstash-message-id", ""),
+            retried=int(retried) if well_formed else 0,
+            schedule_id=headers.get("upstash-schedule-id") or None,
+            caller_ip=headers.get("upstash-caller-ip") or None,
+            topic_name=headers.get("upstash-topic-name") or None,
+        )
+
+
+class CallbackBody(BaseModel):
+    """The JSON body of a callback or failure callback.
+
+    `body` and `sourceBody` are base64 of raw bytes; use `response_text` and `source_text`
+    to read them (decoded as UTF-8, never latin-1). Unknown fields are kept.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow", frozen=True)
+
+    status: int = Field(description="HTTP status the destination answered")
+    body: str = Field(default="", description="base64 of the destination's response body")
+    header: dict[str, list[str]] | None = Field(default=None, description="response headers")
+    retried: int = 0
+    max_retries: int | None = Field(default=None, alias="maxRetries")
+    source_message_id: str = Field(alias="sourceMessageId", min_length=1)
+    url: str = ""
+    method: str = "POST"
+    source_body: str = Field(default="", alias="sourceBody")
+    source_header: dict[str, Any] | None = Field(default=None, alias="sourceHeader")
+    schedule_id: str | None = Field(default=None, alias="scheduleId")
+    topic_name: str | None = Field(default=None, alias="topicName")
+    dlq_id: str | None = Field(default=None, alias="dlqId")
+    created_at: int | None = Field(default=None, alias="createdAt", description="unix ms")
+
+    @property
+    def response_text(self) -> str:
+        """The destination's response body as text (UTF-8, or base64 if it is binary)."""
+        return decode_base64_text(self.body)
+
+    @property
+    def source_text(self) -> str:
+        """The original message body as text (UTF-8, or base64 if it is binary)."""
+        return decode_base64_text(self.source_body)
+
+
+def decode_base64_text(value: str) -> str:
+    """Decode a base64 field of a callback body to text.
+
+    Args:
+        value: Standard or url-safe base64, padded or not.
+
+    Returns:
+        The bytes decoded as UTF-8. Bytes that are not UTF-8 (or a value that is not
+        base64) are returned unchanged, so nothing is lost.
+    """
+    if not value:
+        return ""
+    normalised = value.replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(normalised + "=" * (-len(normalised) % 4), validate=True)
+        return raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return value

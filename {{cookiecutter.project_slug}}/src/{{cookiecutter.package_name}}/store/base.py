@@ -1,0 +1,97 @@
+"""What the receiver records: hand-off marks, delivery outcomes and dead letters."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """One delivery attempt of a message, as reported by a QStash callback.
+
+    Attributes:
+        source_message_id: The message the callback is about.
+        retried: Which attempt (0 for the first).
+        status: HTTP status the destination answered.
+        response_body: The destination's response body as text.
+        url: The destination URL.
+        max_retries: The message's retry budget, when QStash sent it.
+        callback_message_id: The callback's own message id (callbacks are messages too).
+        recorded_at: Unix seconds when the outcome was recorded.
+    """
+
+    source_message_id: str
+    retried: int
+    status: int
+    response_body: str
+    url: str
+    max_retries: int | None
+    callback_message_id: str
+    recorded_at: int
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the destination answered 2xx."""
+        return 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message QStash gave up on, as reported by the failure callback.
+
+    Attributes:
+        dlq_id: QStash's dead-letter queue id (use it to replay the message from QStash).
+        source_message_id: The message that failed.
+        url: The destination it failed at.
+        method: The HTTP method it was sent with.
+        source_body: The original body as text (UTF-8, or base64 when binary).
+        source_body_base64: The original body exactly as QStash sent it (base64).
+        response_status: The destination's last answer status.
+        response_body: The destination's last answer body as text.
+        retried: How many retries QStash made.
+        schedule_id: The schedule that produced the message, if any.
+        recorded_at: Unix seconds when the dead letter was stored.
+    """
+
+    dlq_id: str
+    source_message_id: str
+    url: str
+    method: str
+    source_body: str
+    source_body_base64: str
+    response_status: int
+    response_body: str
+    retried: int
+    schedule_id: str | None
+    recorded_at: int
+
+
+class DeliveryStore(Protocol):
+    """Storage for everything the receiver records. Every write is idempotent."""
+
+    def is_handed_off(self, message_id: str) -> bool:
+        """Whether this message id was already handed off to the worker."""
+        ...
+
+    def mark_handed_off(self, message_id: str, job: str) -> None:
+        """Remember that this message id was handed off (after the hand-off succeeded)."""
+        ...
+
+    def record_outcome(self, outcome: DeliveryOutcome) -> None:
+        """Record a delivery attempt; recording the same attempt twice keeps one record."""
+        ...
+
+    def outcomes(self, source_message_id: str) -> list[DeliveryOutcome]:
+        """Return the recorded attempts of a message, oldest first."""
+        ...
+
+    def save_dead_letter(self, dead_letter: DeadLetter) -> bool:
+        """Store a dead letter once.
+
+        Returns:
+            True when it was stored now, False when it was already there.
+        """
+        ...
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Return every stored dead letter."""
+        ...

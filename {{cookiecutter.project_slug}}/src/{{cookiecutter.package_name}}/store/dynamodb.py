@@ -1,0 +1,151 @@
+"""Delivery store on one DynamoDB table (partition key `pk`, sort key `sk`, both strings).
+
+Items:
+    pk=MSG#<message id>  sk=HANDOFF            the message was handed off to the worker
+    pk=MSG#<message id>  sk=ATTEMPT#<retried>  one delivery outcome reported by a callback
+    pk=DEADLETTER        sk=<dlq id>           a dead letter reported by a failure callback
+"""
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from .base import DeadLetter, DeliveryOutcome
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+HANDOFF_MARK_TTL_SECONDS = 7 * 24 * 3600
+DEAD_LETTER_PK = "DEADLETTER"
+
+
+class DynamoDBDeliveryStore:
+    """A `DeliveryStore` on DynamoDB.
+
+    Args:
+        client: A boto3 DynamoDB client, created once per container.
+        table_name: The table's name.
+    """
+
+    def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def is_handed_off(self, message_id: str) -> bool:
+        """Whether this message id was already handed off (strongly consistent read)."""
+        found = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "HANDOFF"}},
+            ConsistentRead=True,
+        )
+        return "Item" in found
+
+    def mark_handed_off(self, message_id: str, job: str) -> None:
+        """Remember the hand-off; the mark expires (TTL attribute `expires_at`) after 7 days."""
+        now = int(time.time())
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": f"MSG#{message_id}"},
+                "sk": {"S": "HANDOFF"},
+                "job": {"S": job},
+                "handed_off_at": {"N": str(now)},
+                "expires_at": {"N": str(now + HANDOFF_MARK_TTL_SECONDS)},
+            },
+        )
+
+    def record_outcome(self, outcome: DeliveryOutcome) -> None:
+        """Record a delivery attempt; the same attempt recorded twice overwrites itself."""
+        item: dict[str, AttributeValueTypeDef] = {
+            "pk": {"S": f"MSG#{outcome.source_message_id}"},
+            "sk": {"S": f"ATTEMPT#{outcome.retried:05d}"},
+            "retried": {"N": str(outcome.retried)},
+            "status": {"N": str(outcome.status)},
+            "response_body": {"S": outcome.response_body},
+            "url": {"S": outcome.url},
+            "callback_message_id": {"S": outcome.callback_message_id},
+            "recorded_at": {"N": str(outcome.recorded_at)},
+        }
+        if outcome.max_retries is not None:
+            item["max_retries"] = {"N": str(outcome.max_retries)}
+        self._client.put_item(TableName=self._table, Item=item)
+
+    def outcomes(self, source_message_id: str) -> list[DeliveryOutcome]:
+        """Return the recorded attempts of a message, oldest first."""
+        items = self._query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :attempt)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"MSG#{source_message_id}"},
+                ":attempt": {"S": "ATTEMPT#"},
+            },
+        )
+        return [
+            DeliveryOutcome(
+                source_message_id=source_message_id,
+                retried=int(item["retried"]["N"]),
+                status=int(item["status"]["N"]),
+                response_body=item["response_body"]["S"],
+                url=item["url"]["S"],
+                max_retries=int(item["max_retries"]["N"]) if "max_retries" in item else None,
+                callback_message_id=item["callback_message_id"]["S"],
+                recorded_at=int(item["recorded_at"]["N"]),
+            )
+            for item in items
+        ]
+
+    def save_dead_letter(self, dead_letter: DeadLetter) -> bool:
+        """Store a dead letter unless one with the same dlq id is there (conditional put)."""
+        item: dict[str, AttributeValueTypeDef] = {
+            "pk": {"S": DEAD_LETTER_PK},
+            "sk": {"S": dead_letter.dlq_id},
+            "source_message_id": {"S": dead_letter.source_message_id},
+            "url": {"S": dead_letter.url},
+            "method": {"S": dead_letter.method},
+            "source_body": {"S": dead_letter.source_body},
+            "source_body_base64": {"S": dead_letter.source_body_base64},
+            "response_status": {"N": str(dead_letter.response_status)},
+            "response_body": {"S": dead_letter.response_body},
+            "retried": {"N": str(dead_letter.retried)},
+            "recorded_at": {"N": str(dead_letter.recorded_at)},
+        }
+        if dead_letter.schedule_id:
+            item["schedule_id"] = {"S": dead_letter.schedule_id}
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Return every stored dead letter, in dlq id order (oldest first)."""
+        items = self._query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": DEAD_LETTER_PK}},
+        )
+        return [
+            DeadLetter(
+                dlq_id=item["sk"]["S"],
+                source_message_id=item["source_message_id"]["S"],
+                url=item["url"]["S"],
+                method=item["method"]["S"],
+                source_body=item["source_body"]["S"],
+                source_body_base64=item["source_body_base64"]["S"],
+                response_status=int(item["response_status"]["N"]),
+                response_body=item["response_body"]["S"],
+                retried=int(item["retried"]["N"]),
+                schedule_id=item["schedule_id"]["S"] if "schedule_id" in item else None,
+                recorded_at=int(item["recorded_at"]["N"]),
+            )
+            for item in items
+        ]
+
+    def _query(self, **query: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        paginator = self._client.get_paginator("query")
+        for page in paginator.paginate(TableName=self._table, **query):
+            items.extend(page["Items"])
+        return items

@@ -1,0 +1,42 @@
+"""In-memory delivery store for tests."""
+
+from dataclasses import dataclass, field
+
+from .base import DeadLetter, DeliveryOutcome
+
+
+@dataclass
+class MemoryDeliveryStore:
+    """A `DeliveryStore` kept in dictionaries."""
+
+    handed_off: dict[str, str] = field(default_factory=dict)
+    _outcomes: dict[tuple[str, int], DeliveryOutcome] = field(default_factory=dict)
+    _dead_letters: dict[str, DeadLetter] = field(default_factory=dict)
+
+    def is_handed_off(self, message_id: str) -> bool:
+        """Whether this message id was already handed off."""
+        return message_id in self.handed_off
+
+    def mark_handed_off(self, message_id: str, job: str) -> None:
+        """Remember the hand-off."""
+        self.handed_off.setdefault(message_id, job)
+
+    def record_outcome(self, outcome: DeliveryOutcome) -> None:
+        """Record a delivery attempt, keyed by message id and attempt."""
+        self._outcomes[(outcome.source_message_id, outcome.retried)] = outcome
+
+    def outcomes(self, source_message_id: str) -> list[DeliveryOutcome]:
+        """Return the attempts of a message, oldest first."""
+        found = [o for (mid, _), o in self._outcomes.items() if mid == source_message_id]
+        return sorted(found, key=lambda outcome: outcome.retried)
+
+    def save_dead_letter(self, dead_letter: DeadLetter) -> bool:
+        """Store a dead letter unless one with the same id is there."""
+        if dead_letter.dlq_id in self._dead_letters:
+            return False
+        self._dead_letters[dead_letter.dlq_id] = dead_letter
+        return True
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Return every dead letter."""
+        return list(self._dead_letters.values())

@@ -1,0 +1,71 @@
+from dataclasses import replace
+
+from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client
+from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
+from {{ cookiecutter.package_name }}.store import DeadLetter, DeliveryOutcome
+from {{ cookiecutter.package_name }}.store.dynamodb import DynamoDBDeliveryStore
+
+OUTCOME = DeliveryOutcome(
+    source_message_id="msg_1",
+    retried=0,
+    status=503,
+    response_body="busy",
+    url="https://example.com/qstash/jobs/tally",
+    max_retries=3,
+    callback_message_id="msg_cb_1",
+    recorded_at=1_700_000_000,
+)
+DEAD_LETTER = DeadLetter(
+    dlq_id="1725323658779-0",
+    source_message_id="msg_1",
+    url="https://example.com/qstash/jobs/tally",
+    method="POST",
+    source_body='{"label": "华语"}',
+    source_body_base64="eyJsYWJlbCI6ICLljY7or60ifQ==",
+    response_status=489,
+    response_body='{"error": "invalid payload"}',
+    retried=0,
+    schedule_id=None,
+    recorded_at=1_700_000_000,
+)
+
+
+def _store(aws: LocalResources) -> DynamoDBDeliveryStore:
+    return DynamoDBDeliveryStore(dynamodb_client(), aws.app_table_name)
+
+
+def test_hand_off_mark_is_remembered_per_message_id(aws: LocalResources) -> None:
+    store = _store(aws)
+    assert not store.is_handed_off("msg_1")
+    store.mark_handed_off("msg_1", "tally")
+    assert store.is_handed_off("msg_1")
+    assert not store.is_handed_off("msg_2")
+
+
+def test_outcomes_are_kept_per_attempt_oldest_first(aws: LocalResources) -> None:
+    store = _store(aws)
+    second = replace(OUTCOME, retried=1, status=202, response_body="", max_retries=None)
+    store.record_outcome(second)
+    store.record_outcome(OUTCOME)
+    assert store.outcomes("msg_1") == [OUTCOME, second]
+
+
+def test_the_same_attempt_recorded_twice_is_one_record(aws: LocalResources) -> None:
+    store = _store(aws)
+    store.record_outcome(OUTCOME)
+    store.record_outcome(OUTCOME)
+    assert store.outcomes("msg_1") == [OUTCOME]
+
+
+def test_dead_letter_is_stored_once(aws: LocalResources) -> None:
+    store = _store(aws)
+    assert store.save_dead_letter(DEAD_LETTER) is True
+    assert store.save_dead_letter(replace(DEAD_LETTER, recorded_at=1_800_000_000)) is False
+    assert store.dead_letters() == [DEAD_LETTER]
+
+
+def test_dead_letter_keeps_its_schedule_id(aws: LocalResources) -> None:
+    store = _store(aws)
+    scheduled = replace(DEAD_LETTER, dlq_id="2-0", schedule_id="scd_1")
+    store.save_dead_letter(scheduled)
+    assert store.dead_letters() == [scheduled]

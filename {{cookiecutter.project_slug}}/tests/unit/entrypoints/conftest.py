@@ -1,0 +1,1 @@
+from ..aws.conftest import aws, load_entrypoint  # noqa: F401  (shared AWS fixtures)

@@ -1,0 +1,166 @@
+"""Both Lambda entry points, end to end against moto: deliver, hand off, drain, run once."""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+
+from {{ cookiecutter.package_name }}.handoff import JobEnvelope
+from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
+from {{ cookiecutter.package_name }}.local.signer import sign
+from {{ cookiecutter.package_name }}.local.sqs import receive_all, sqs_event
+from {{ cookiecutter.package_name }}.qstash import SigningKeys
+
+from ...conftest import PUBLIC_BASE_URL
+from ...events import function_url_event
+from ..aws.conftest import TALLY
+
+Loader = Callable[[str], ModuleType]
+
+
+@dataclass
+class FakeLambdaContext:
+    """The attributes Powertools reads from the Lambda context."""
+
+    function_name: str = "worker"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:worker"
+    aws_request_id: str = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def deliver(ingest: ModuleType, keys: SigningKeys, label: str, message_id: str) -> dict[str, Any]:
+    """POST a signed `tally` job through the ingest handler; return the Lambda response."""
+    path = "/qstash/jobs/tally"
+    body = json.dumps({"label": label}).encode()
+    headers = {
+        "upstash-signature": sign(body, PUBLIC_BASE_URL + path, keys.current),
+        "upstash-message-id": message_id,
+        "upstash-retried": "0",
+    }
+    response: dict[str, Any] = ingest.handler(function_url_event(path, body, headers), None)
+    return response
+
+
+def drain(worker: ModuleType, queue_url: str) -> dict[str, Any]:
+    """Hand every queued message to the worker handler in one batch."""
+    event = sqs_event(receive_all(queue_url))
+    response: dict[str, Any] = worker.handler(event, FakeLambdaContext())
+    return response
+
+
+def enqueue(queue_url: str, envelope: JobEnvelope) -> None:
+    boto3.client("sqs").send_message(QueueUrl=queue_url, MessageBody=envelope.to_json())
+
+
+def test_delivered_job_runs_in_the_worker(
+    aws: LocalResources, load_entrypoint: Loader, keys: SigningKeys
+) -> None:
+    ingest, worker = load_entrypoint("lambda_ingest"), load_entrypoint("lambda_worker")
+    response = deliver(ingest, keys, "first", "msg_a")
+    assert response["statusCode"] == 202, response["body"]
+    assert drain(worker, aws.jobs_queue_url) == {"batchItemFailures": []}
+    assert TALLY == ["first"]
+
+
+def test_duplicate_delivery_runs_the_job_once(
+    aws: LocalResources, load_entrypoint: Loader, keys: SigningKeys
+) -> None:
+    ingest, worker = load_entrypoint("lambda_ingest"), load_entrypoint("lambda_worker")
+    assert deliver(ingest, keys, "once", "msg_dup")["statusCode"] == 202
+    assert deliver(ingest, keys, "once", "msg_dup")["statusCode"] == 200
+    drain(worker, aws.jobs_queue_url)
+    assert TALLY == ["once"]
+
+
+def test_message_handed_off_twice_still_runs_once(
+    aws: LocalResources, load_entrypoint: Loader
+) -> None:
+    worker = load_entrypoint("lambda_worker")
+    envelope = JobEnvelope(job="tally", payload={"label": "twice"}, message_id="msg_twice")
+    enqueue(aws.jobs_queue_url, envelope)
+    drain(worker, aws.jobs_queue_url)
+    enqueue(aws.jobs_queue_url, envelope)
+    drain(worker, aws.jobs_queue_url)
+    assert TALLY == ["twice"]
+
+
+def test_failed_records_are_reported_and_the_rest_of_the_batch_runs(
+    aws: LocalResources, load_entrypoint: Loader
+) -> None:
+    worker = load_entrypoint("lambda_worker")
+    enqueue(aws.jobs_queue_url, JobEnvelope("tally", {"label": "good"}, "msg_good"))
+    enqueue(aws.jobs_queue_url, JobEnvelope("tally", {"label": "bad", "fail": True}, "msg_bad"))
+    boto3.client("sqs").send_message(QueueUrl=aws.jobs_queue_url, MessageBody="not an envelope")
+    messages = receive_all(aws.jobs_queue_url)
+    event = sqs_event(messages)
+    response = worker.handler(event, FakeLambdaContext())
+    failed = {item["itemIdentifier"] for item in response["batchItemFailures"]}
+    by_body = {m["Body"]: m["MessageId"] for m in messages}
+    good_id = next(mid for body, mid in by_body.items() if "msg_good" in body)
+    assert good_id not in failed
+    assert len(failed) == 2
+    assert TALLY == ["good"]
+
+
+def test_job_that_failed_runs_again_when_sqs_redelivers(
+    aws: LocalResources, load_entrypoint: Loader
+) -> None:
+    worker = load_entrypoint("lambda_worker")
+    failing = JobEnvelope("tally", {"label": "retry", "fail": True}, "msg_retry")
+    enqueue(aws.jobs_queue_url, failing)
+    assert drain(worker, aws.jobs_queue_url)["batchItemFailures"]
+    # The same message id comes back (SQS redelivery); this time the job succeeds.
+    enqueue(aws.jobs_queue_url, JobEnvelope("tally", {"label": "retry"}, "msg_retry"))
+    assert drain(worker, aws.jobs_queue_url) == {"batchItemFailures": []}
+    assert TALLY == ["retry"]
+
+
+def test_queue_failure_answers_503_with_retry_after(
+    aws: LocalResources, load_entrypoint: Loader, keys: SigningKeys
+) -> None:
+    ingest = load_entrypoint("lambda_ingest")
+    boto3.client("sqs").delete_queue(QueueUrl=aws.jobs_queue_url)
+    response = deliver(ingest, keys, "lost?", "msg_503")
+    assert response["statusCode"] == 503
+    assert int(response["headers"]["retry-after"]) > 0
+
+
+def test_unreadable_signing_keys_secret_fails_closed(
+    aws: LocalResources, load_entrypoint: Loader, keys: SigningKeys
+) -> None:
+    ingest = load_entrypoint("lambda_ingest")
+    boto3.client("secretsmanager").delete_secret(
+        SecretId=aws.signing_keys_secret_arn, ForceDeleteWithoutRecovery=True
+    )
+    response = deliver(ingest, keys, "x", "msg_nokeys")
+    assert response["statusCode"] == 503
+    assert receive_all(aws.jobs_queue_url) == []
+
+
+@pytest.mark.parametrize("module", ["lambda_ingest"])
+def test_ingest_path_imports_neither_httpx_nor_the_qstash_sdk(
+    aws: LocalResources, module: str
+) -> None:
+    code = (
+        f"import {{ cookiecutter.package_name }}.entrypoints.{module}, sys; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'qstash'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

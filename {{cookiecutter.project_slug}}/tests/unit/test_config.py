@@ -1,0 +1,85 @@
+"""Settings refuse unsafe values outside development and normalise the public base URL."""
+
+import pytest
+from pydantic import ValidationError
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.local.signer import new_signing_key
+
+# The official QStash dev server's fixed keys (https://upstash.com/docs/qstash/howto/local-development).
+DEV_SERVER_KEYS = ["sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r", "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"]
+PLACEHOLDER_KEYS = ["changeme", "CHANGE-ME", "<current signing key>", "your-key-here", "placeholder"]
+KEY_FIELDS = ["qstash_current_signing_key", "qstash_next_signing_key"]
+
+
+@pytest.mark.parametrize("field", KEY_FIELDS)
+@pytest.mark.parametrize("key", DEV_SERVER_KEYS + PLACEHOLDER_KEYS)
+def test_public_or_placeholder_key_is_refused_in_production(field: str, key: str) -> None:
+    with pytest.raises(ValidationError, match="public or placeholder key"):
+        Settings(environment="production", **{field: key})
+
+
+@pytest.mark.parametrize("field", KEY_FIELDS)
+@pytest.mark.parametrize("key", DEV_SERVER_KEYS + PLACEHOLDER_KEYS)
+def test_public_or_placeholder_key_is_allowed_in_development(field: str, key: str) -> None:
+    settings = Settings(environment="development", **{field: key})
+    secret = getattr(settings, field)
+    assert secret.get_secret_value() == key
+
+
+def test_console_shaped_keys_are_accepted_in_production() -> None:
+    settings = Settings(
+        environment="production",
+        qstash_current_signing_key=new_signing_key(),
+        qstash_next_signing_key=new_signing_key(),
+    )
+    assert settings.qstash_current_signing_key is not None
+
+
+def test_production_is_the_default_environment() -> None:
+    assert Settings().environment == "production"
+
+
+def test_http_base_url_is_refused_in_production() -> None:
+    with pytest.raises(ValidationError, match="must be https:// outside development"):
+        Settings(environment="production", public_base_url="http://api.example.com")
+
+
+def test_http_base_url_is_allowed_in_development() -> None:
+    settings = Settings(environment="development", public_base_url="http://127.0.0.1:8000")
+    assert settings.public_base_url == "http://127.0.0.1:8000"
+
+
+def test_base_url_without_a_scheme_is_refused() -> None:
+    with pytest.raises(ValidationError, match="must start with https://"):
+        Settings(public_base_url="api.example.com")
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["https://api.example.com/prod/", "https://api.example.com/prod//", " https://api.example.com/prod "],
+)
+def test_trailing_slash_and_whitespace_are_stripped_from_the_base_url(given: str) -> None:
+    assert Settings(public_base_url=given).public_base_url == "https://api.example.com/prod"
+
+
+def test_blank_base_url_means_unset() -> None:
+    assert Settings(public_base_url="  ").public_base_url is None
+
+
+def test_base_url_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://abc.lambda-url.us-east-1.on.aws/")
+    assert Settings().public_base_url == "https://abc.lambda-url.us-east-1.on.aws"
+
+
+def test_refusal_does_not_reveal_a_signing_key() -> None:
+    key = new_signing_key()
+    with pytest.raises(ValidationError) as raised:
+        Settings(public_base_url="http://api.example.com", qstash_current_signing_key=key)
+    assert key[4:12] not in str(raised.value)
+    assert key[-8:] not in str(raised.value)
+
+
+def test_repr_does_not_reveal_a_signing_key() -> None:
+    key = new_signing_key()
+    assert key not in repr(Settings(qstash_current_signing_key=key))
