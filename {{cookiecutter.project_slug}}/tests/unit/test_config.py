@@ -8,7 +8,13 @@ from {{ cookiecutter.package_name }}.local.signer import new_signing_key
 
 # The official QStash dev server's fixed keys (https://upstash.com/docs/qstash/howto/local-development).
 DEV_SERVER_KEYS = ["sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r", "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"]
-PLACEHOLDER_KEYS = ["changeme", "CHANGE-ME", "<current signing key>", "your-key-here", "placeholder"]
+PLACEHOLDER_KEYS = [
+    "changeme",
+    "CHANGE-ME",
+    "<current signing key>",
+    "your-key-here",
+    "placeholder",
+]
 KEY_FIELDS = ["qstash_current_signing_key", "qstash_next_signing_key"]
 
 
@@ -57,7 +63,11 @@ def test_base_url_without_a_scheme_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "given",
-    ["https://api.example.com/prod/", "https://api.example.com/prod//", " https://api.example.com/prod "],
+    [
+        "https://api.example.com/prod/",
+        "https://api.example.com/prod//",
+        " https://api.example.com/prod ",
+    ],
 )
 def test_trailing_slash_and_whitespace_are_stripped_from_the_base_url(given: str) -> None:
     assert Settings(public_base_url=given).public_base_url == "https://api.example.com/prod"

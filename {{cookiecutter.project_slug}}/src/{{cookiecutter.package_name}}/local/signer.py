@@ -20,6 +20,7 @@ def sign(
     body: bytes,
     url: str,
     key: str,
+    /,
     *,
     now: float | None = None,
     lifetime: int = TOKEN_LIFETIME_SECONDS,

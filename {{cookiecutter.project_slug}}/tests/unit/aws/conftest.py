@@ -3,7 +3,7 @@
 import importlib
 from collections.abc import Callable, Iterator
 from types import ModuleType
-import boto3
+
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws

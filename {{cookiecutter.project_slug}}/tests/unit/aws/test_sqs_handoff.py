@@ -10,7 +10,6 @@ from {{ cookiecutter.package_name }}.handoff.sqs import SqsHandoff
 from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
 from {{ cookiecutter.package_name }}.local.sqs import receive_all
 
-
 ENVELOPE = JobEnvelope(
     job="tally", payload={"label": "a"}, message_id="msg_1", retried=2, schedule_id="scd_9"
 )

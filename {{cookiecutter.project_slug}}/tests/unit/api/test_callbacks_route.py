@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 
 from {{ cookiecutter.package_name }} import outcomes
-from {{ cookiecutter.package_name }}.api.routes.callbacks import CALLBACK_PATH, FAILURE_CALLBACK_PATH
+from {{ cookiecutter.package_name }}.api.routes.callbacks import (
+    CALLBACK_PATH,
+    FAILURE_CALLBACK_PATH,
+)
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
 
-from ..conftest import PUBLIC_BASE_URL, Invoke
+from ...conftest import PUBLIC_BASE_URL, Invoke
 
 SOURCE_ID = "msg_source_1"
 DLQ_ID = "1725323658779-0"

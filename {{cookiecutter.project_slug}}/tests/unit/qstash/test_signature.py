@@ -15,7 +15,7 @@ from {{ cookiecutter.package_name }}.errors import SignatureError
 from {{ cookiecutter.package_name }}.local.signer import new_signing_key, sign
 from {{ cookiecutter.package_name }}.qstash import SigningKeys, body_hash, verify_signature
 
-from ..conftest import JOB_PATH, PUBLIC_BASE_URL
+from ...conftest import JOB_PATH, PUBLIC_BASE_URL
 
 URL = PUBLIC_BASE_URL + JOB_PATH
 BODY = b'{"user_id":"u-1","email":"ada@example.com"}'
@@ -175,8 +175,15 @@ def test_token_for_another_url_is_rejected(keys: SigningKeys) -> None:
         pytest.param(URL, URL + "/", id="slash-in-url"),
     ],
 )
-def test_trailing_slash_on_either_side_is_accepted(keys: SigningKeys, subject: str, url: str) -> None:
+def test_trailing_slash_on_either_side_is_accepted(
+    keys: SigningKeys, subject: str, url: str
+) -> None:
     assert verify(sign(BODY, subject, keys.current), keys, url=url).key == "current"
+
+
+def test_token_without_sub_is_rejected(keys: SigningKeys) -> None:
+    error = rejection(sign(BODY, URL, keys.current, sub=None), keys)
+    assert "is not this route's URL" in error.details["current"]
 
 
 def test_subject_is_not_checked_when_no_url_is_given(keys: SigningKeys) -> None:

@@ -15,7 +15,10 @@ from mangum import Mangum
 
 from {{ cookiecutter.package_name }}.api import create_app
 from {{ cookiecutter.package_name }}.api.deps import VerifiedDelivery
-from {{ cookiecutter.package_name }}.api.routes.callbacks import CALLBACK_PATH, FAILURE_CALLBACK_PATH
+from {{ cookiecutter.package_name }}.api.routes.callbacks import (
+    CALLBACK_PATH,
+    FAILURE_CALLBACK_PATH,
+)
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
 from {{ cookiecutter.package_name }}.local.signer import new_signing_key, sign
@@ -24,8 +27,8 @@ from {{ cookiecutter.package_name }}.qstash.keys import StaticSigningKeySource
 from {{ cookiecutter.package_name }}.services import Services
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
 
-from ..conftest import JOB_PATH, PUBLIC_BASE_URL, VALID_PAYLOAD, Invoke
-from ..events import API_GATEWAY_HOST, api_gateway_v1_event, function_url_event
+from ...conftest import JOB_PATH, PUBLIC_BASE_URL, VALID_PAYLOAD, Invoke
+from ...events import API_GATEWAY_HOST, api_gateway_v1_event, function_url_event
 
 PAYLOAD = json.dumps(VALID_PAYLOAD).encode()
 API_GATEWAY_BASE_URL = f"https://{API_GATEWAY_HOST}/prod"

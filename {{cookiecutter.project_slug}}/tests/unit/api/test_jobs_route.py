@@ -5,7 +5,7 @@ import json
 from {{ cookiecutter.package_name }}.handoff import JobEnvelope, MemoryHandoff
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
 
-from ..conftest import JOB_PATH, VALID_PAYLOAD, Invoke
+from ...conftest import JOB_PATH, VALID_PAYLOAD, Invoke
 
 PAYLOAD = json.dumps(VALID_PAYLOAD).encode()
 NON_RETRYABLE = 489
