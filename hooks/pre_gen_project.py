@@ -1,0 +1,361 @@
+"""Refuse answers this template cannot build, before any file is written.
+
+Cookiecutter renders this file with Jinja, then runs it with the project folder as the
+working directory. Each problem is printed to stderr as one line
+``ERROR: <field>=<value>: <how to fix>`` and the hook exits 1; cookiecutter then
+deletes the project folder it created.
+
+The answers arrive as one JSON document inside a Python string literal (``tojson``
+applied twice), never as values pasted into source: see docs/design_decisions.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import keyword
+import re
+import sys
+import unicodedata
+from collections.abc import Callable
+
+# fmt: off
+ANSWERS_JSON = {{ {
+    "project_name": cookiecutter.project_name,
+    "project_slug": cookiecutter.project_slug,
+    "package_name": cookiecutter.package_name,
+    "description": cookiecutter.description,
+    "author_name": cookiecutter.author_name,
+    "author_email": cookiecutter.author_email,
+    "cloud": cookiecutter.cloud,
+    "python_version": cookiecutter.python_version,
+    "architecture": cookiecutter.architecture,
+    "aws_region": cookiecutter.aws_region,
+} | tojson | tojson }}
+# fmt: on
+
+AVAILABLE_CLOUDS = ("aws-lambda",)
+LATER_CLOUDS = ("gcp-cloud-functions",)
+PYTHON_VERSIONS = ("3.13", "3.12")
+ARCHITECTURES = ("arm64", "x86_64")
+
+# Derived AWS names (stack, functions, queues) append suffixes to the slug; 40 keeps
+# them inside the 64-character Lambda function name limit.
+MAX_SLUG_LENGTH = 40
+MAX_PROJECT_NAME_LENGTH = 80
+MAX_DESCRIPTION_LENGTH = 200
+MAX_AUTHOR_NAME_LENGTH = 100
+MAX_EMAIL_LENGTH = 254
+MAX_SHOWN_LENGTH = 60
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+PACKAGE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# Deliberately simple: one @, a dot-atom local part, a domain with at least one dot.
+EMAIL_PATTERN = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+# us-east-1, eu-central-1, ap-southeast-2, us-gov-west-1, cn-north-1, us-isob-east-1,
+# eusc-de-east-1.
+AWS_REGION_PATTERN = re.compile(
+    r"^([a-z]{2}(-(gov|iso[a-z]?))?|eusc-[a-z]{2})"
+    r"-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$"
+)
+
+# Import names the generated project depends on, directly or through its tools; a
+# package with one of these names would shadow the real one.
+# fmt: off
+DEPENDENCY_IMPORT_NAMES = frozenset(
+    {
+        "annotated_doc", "annotated_types", "anyio", "aws_cdk", "aws_lambda_powertools",
+        "awslambdaric", "boto3", "botocore", "cdk_nag", "certifi", "cfnlint",
+        "charset_normalizer", "click", "constructs", "cookiecutter", "cryptography",
+        "dateutil", "dotenv", "fastapi", "flask", "functions_framework", "h11", "httpcore",
+        "httpx", "idna", "jinja2", "jmespath", "jsii", "jwt", "mangum", "markupsafe", "moto",
+        "multipart", "mypy", "mypy_boto3", "mypy_extensions", "opentelemetry", "pluggy",
+        "pydantic", "pydantic_core", "pydantic_settings", "pyjwt", "pytest", "qstash",
+        "requests", "responses", "ruff", "s3transfer", "six", "sniffio", "starlette",
+        "typing_extensions", "typing_inspection", "urllib3", "uvicorn", "werkzeug",
+        "xmltodict", "yaml",
+    }
+)
+# fmt: on
+# sys.stdlib_module_names leaves out the regression-test package, which is still importable.
+STDLIB_NAMES = frozenset(sys.stdlib_module_names) | {"test"}
+# Top-level names of the generated project itself.
+PROJECT_NAMES = frozenset({"build", "conftest", "dist", "docs", "infra", "setup", "src", "tests"})
+
+# Characters refused in free text: controls (newline, tab, NUL, DEL, C1), lone
+# surrogates, and the Unicode line/paragraph separators that YAML and others treat as
+# line breaks.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def show(value: object) -> str:
+    r"""Render a value for an error line: one line, escaped, shortened.
+
+    Printable characters stay as typed (including non-ASCII), a backslash is doubled,
+    anything unprintable becomes an escape such as ``\n`` or ``\x00``.
+
+    Args:
+        value: The answer as received; non-str values are shown with ``repr``.
+
+    Returns:
+        Text without line breaks, at most about ``MAX_SHOWN_LENGTH`` characters.
+    """
+    if not isinstance(value, str):
+        return repr(value)
+    shown = "".join(
+        char if char.isprintable() and char != "\\" else repr(char)[1:-1] for char in value
+    )
+    if len(shown) > MAX_SHOWN_LENGTH:
+        shown = shown[:MAX_SHOWN_LENGTH] + f"...({len(value)} characters)"
+    return shown
+
+
+def error_line(field: str, value: object, fix: str) -> str:
+    """Format one problem as ``ERROR: <field>=<value>: <how to fix>``.
+
+    Args:
+        field: The cookiecutter key, e.g. ``package_name``.
+        value: The refused answer.
+        fix: What to type instead.
+
+    Returns:
+        A single line of text.
+    """
+    return f"ERROR: {field}={show(value)}: {fix}"
+
+
+def refused_character(value: str) -> str | None:
+    """Return a description of the first character free text may not contain."""
+    for char in value:
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def check_free_text(value: str, max_length: int, *, required: bool) -> str | None:
+    """Check one line of free text.
+
+    Args:
+        value: The answer.
+        max_length: Longest accepted length, in characters.
+        required: Whether blank text is refused.
+
+    Returns:
+        How to fix the value, or None when it is acceptable.
+    """
+    bad = refused_character(value)
+    if bad is not None:
+        return (
+            f"must be one line of text without control characters (found {bad}); "
+            "remove line breaks, tabs and the like"
+        )
+    if required and not value.strip():
+        return "must not be empty"
+    if len(value) > max_length:
+        return f"must be at most {max_length} characters (got {len(value)}); shorten it"
+    return None
+
+
+def check_project_name(value: str) -> str | None:
+    """Check the human-readable project name; see :func:`check_free_text`."""
+    return check_free_text(value, MAX_PROJECT_NAME_LENGTH, required=True)
+
+
+def check_description(value: str) -> str | None:
+    """Check the one-line description; see :func:`check_free_text`."""
+    return check_free_text(value, MAX_DESCRIPTION_LENGTH, required=False)
+
+
+def check_author_name(value: str) -> str | None:
+    """Check the author or team name; see :func:`check_free_text`."""
+    return check_free_text(value, MAX_AUTHOR_NAME_LENGTH, required=True)
+
+
+def words(value: str) -> list[str]:
+    """Split text into lowercase ASCII letter/digit runs: ``"3D Jobs!"`` -> ``["3d", "jobs"]``."""
+    return re.findall(r"[a-z0-9]+", value.lower())
+
+
+def suggest_slug(value: str) -> str:
+    """Suggest a valid slug close to ``value``, e.g. ``"My_Jobs"`` -> ``"my-jobs"``."""
+    parts = words(value)
+    # A slug starts with a letter: move leading words that start with a digit to the end.
+    leading = list(itertools.takewhile(lambda part: part[0].isdigit(), parts))
+    rest = parts[len(leading) :]
+    if leading and not rest:
+        rest = ["jobs"]
+    parts = rest + leading
+    # Too long: drop whole words from the end rather than cutting one in half.
+    while len(parts) > 1 and len("-".join(parts)) > MAX_SLUG_LENGTH:
+        parts.pop()
+    return "-".join(parts)[:MAX_SLUG_LENGTH] or "qstash-jobs"
+
+
+def suggest_package_name(value: str) -> str:
+    """Suggest a valid package name close to ``value``, e.g. ``"3d-jobs"`` -> ``"jobs_3d"``."""
+    candidate = suggest_slug(value).replace("-", "_")
+    if is_reserved_package_name(candidate):
+        candidate += "_jobs"
+    return candidate
+
+
+def check_project_slug(value: str) -> str | None:
+    """Check the folder and distribution name.
+
+    Returns:
+        How to fix the value, or None when it is acceptable.
+    """
+    if not SLUG_PATTERN.match(value):
+        return (
+            "must be lowercase letters and digits separated by single hyphens, starting "
+            f"with a letter, e.g. {suggest_slug(value)}"
+        )
+    if len(value) > MAX_SLUG_LENGTH:
+        return (
+            f"must be at most {MAX_SLUG_LENGTH} characters (AWS resource names derive from "
+            f"it), e.g. {suggest_slug(value)}"
+        )
+    return None
+
+
+def is_reserved_package_name(value: str) -> bool:
+    """Tell whether a package of this name would shadow something it must not.
+
+    Args:
+        value: A candidate import name.
+
+    Returns:
+        True for Python keywords, standard-library modules, dependencies of the
+        generated project and the project's own top-level folders.
+    """
+    return (
+        keyword.iskeyword(value)
+        or value in STDLIB_NAMES
+        or value in DEPENDENCY_IMPORT_NAMES
+        or value in PROJECT_NAMES
+    )
+
+
+def check_package_name(value: str) -> str | None:
+    """Check the import name of the generated package.
+
+    Returns:
+        How to fix the value, or None when it is acceptable.
+    """
+    suggestion = suggest_package_name(value)
+    if not value.isidentifier() or not PACKAGE_PATTERN.match(value):
+        return (
+            "must be a Python identifier of lowercase ASCII letters, digits and "
+            f"underscores, starting with a letter, e.g. {suggestion}"
+        )
+    if keyword.iskeyword(value):
+        return f"is a Python keyword; choose another name, e.g. {suggestion}"
+    if value in STDLIB_NAMES:
+        return f"would shadow the standard-library module {value}; choose e.g. {suggestion}"
+    if value in DEPENDENCY_IMPORT_NAMES:
+        return f"would shadow the dependency {value}; choose e.g. {suggestion}"
+    if value in PROJECT_NAMES:
+        return f"clashes with the project's own {value} folder; choose e.g. {suggestion}"
+    return None
+
+
+def check_author_email(value: str) -> str | None:
+    """Check that the author e-mail looks like ``name@example.com``.
+
+    Returns:
+        How to fix the value, or None when it is acceptable.
+    """
+    if len(value) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(value):
+        return "must be an e-mail address such as team@example.com (ASCII, no spaces)"
+    return None
+
+
+def check_cloud(value: str) -> str | None:
+    """Check the deployment target; later targets get their own message.
+
+    Returns:
+        How to fix the value, or None when it is acceptable.
+    """
+    if value in LATER_CLOUDS:
+        return "arrives in a later release of this template; choose aws-lambda for now"
+    if value not in AVAILABLE_CLOUDS:
+        return f"must be one of {', '.join(AVAILABLE_CLOUDS)}"
+    return None
+
+
+def check_python_version(value: str) -> str | None:
+    """Check the runtime Python version against the ones the template supports."""
+    if value not in PYTHON_VERSIONS:
+        return f"must be one of {', '.join(PYTHON_VERSIONS)}"
+    return None
+
+
+def check_architecture(value: str) -> str | None:
+    """Check the Lambda CPU architecture."""
+    if value not in ARCHITECTURES:
+        return f"must be one of {', '.join(ARCHITECTURES)}"
+    return None
+
+
+def check_aws_region(value: str) -> str | None:
+    """Check that the value has the shape of an AWS region code such as ``eu-central-1``."""
+    if not AWS_REGION_PATTERN.match(value):
+        return "must be an AWS region code such as us-east-1, eu-central-1 or ap-southeast-2"
+    return None
+
+
+CHECKS: dict[str, Callable[[str], str | None]] = {
+    "project_name": check_project_name,
+    "project_slug": check_project_slug,
+    "package_name": check_package_name,
+    "description": check_description,
+    "author_name": check_author_name,
+    "author_email": check_author_email,
+    "cloud": check_cloud,
+    "python_version": check_python_version,
+    "architecture": check_architecture,
+    "aws_region": check_aws_region,
+}
+
+
+def validate(answers: dict[str, object]) -> list[str]:
+    """Check every answer.
+
+    Args:
+        answers: Prompt key -> answer, as cookiecutter collected them.
+
+    Returns:
+        One ``ERROR: <field>=<value>: <how to fix>`` line per problem, in prompt
+        order; empty when every answer is acceptable.
+    """
+    problems = []
+    for field, check in CHECKS.items():
+        value = answers.get(field)
+        if not isinstance(value, str):
+            problems.append(error_line(field, value, "must be given as text"))
+            continue
+        fix = check(value)
+        if fix is not None:
+            problems.append(error_line(field, value, fix))
+    return problems
+
+
+def main() -> int:
+    """Validate the rendered answers and report problems on stderr.
+
+    Returns:
+        The exit status: 0 when every answer is acceptable, 1 otherwise.
+    """
+    # A terminal that cannot show a character must not turn a refusal into a crash.
+    sys.stderr.reconfigure(errors="backslashreplace")
+    problems = validate(json.loads(ANSWERS_JSON))
+    for line in problems:
+        print(line, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

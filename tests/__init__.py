@@ -1,0 +1,1 @@
+"""Tests of the cookiecutter template: hooks, bakes and the generated project."""

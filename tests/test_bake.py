@@ -1,0 +1,326 @@
+"""Bake the template with pytest-cookies: defaults, every combination, hostile answers."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cookiecutter.exceptions import FailedHookException
+
+from tests.combinations import DEFAULTS, SUPPORTED, UNSUPPORTED, Combo
+from tests.conftest import Bake, cookiecutter_choices, generated_files, generated_text_files
+
+# --- prompt combinations --------------------------------------------------------------
+
+GCP_REFUSAL = (
+    "ERROR: cloud=gcp-cloud-functions: arrives in a later release of this template; "
+    "choose aws-lambda for now"
+)
+
+
+def test_supported_and_unsupported_cover_every_combination_of_choices(template_dir: Path) -> None:
+    choices = cookiecutter_choices(template_dir)
+    every = {
+        Combo(*values)
+        for values in itertools.product(
+            choices["cloud"], choices["python_version"], choices["architecture"]
+        )
+    }
+    assert set(SUPPORTED).isdisjoint(UNSUPPORTED)
+    assert set(SUPPORTED) | set(UNSUPPORTED) == every
+
+
+def test_defaults_are_a_supported_combination(default_answers: dict[str, Any]) -> None:
+    assert Combo(**{key: default_answers[key] for key in Combo._fields}) == DEFAULTS
+    assert DEFAULTS in SUPPORTED
+
+
+# --- checks on a baked project -------------------------------------------------------
+
+
+def placeholder_pattern(template_dir: Path) -> re.Pattern[str]:
+    """Match leftover Jinja: ``{{`` (not GitHub's ``${{``), ``{%``, ``cookiecutter.<key>``."""
+    keys = json.loads((template_dir / "cookiecutter.json").read_text(encoding="utf-8"))
+    names = "|".join(re.escape(key) for key in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"(?<!\$)\{{\{{|\{{%|\bcookiecutter\.(?:{names})\b")
+
+
+def leftover_placeholders(project_dir: Path, pattern: re.Pattern[str]) -> list[str]:
+    """List ``path:line: text`` for every unrendered placeholder in names or contents."""
+    found = []
+    for path in generated_files(project_dir):
+        relative = path.relative_to(project_dir)
+        if pattern.search(str(relative)):
+            found.append(f"{relative}: file name")
+    for path, text in generated_text_files(project_dir):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.search(line):
+                found.append(f"{path.relative_to(project_dir)}:{number}: {line.strip()}")
+    return found
+
+
+def parse_structured_files(project_dir: Path) -> list[str]:
+    """Parse every TOML, JSON and YAML file; return one message per file that fails."""
+    parsers = {
+        ".toml": tomllib.loads,
+        ".json": json.loads,
+        ".yaml": lambda text: list(yaml.safe_load_all(text)),
+        ".yml": lambda text: list(yaml.safe_load_all(text)),
+    }
+    problems = []
+    for path, text in generated_text_files(project_dir):
+        parse = parsers.get(path.suffix)
+        if parse is None:
+            continue
+        try:
+            parse(text)
+        except Exception as error:  # each parser raises its own error type
+            problems.append(f"{path.relative_to(project_dir)}: {error}")
+    return problems
+
+
+def python_syntax_errors(project_dir: Path, python_version: str) -> str:
+    """Return ruff's report of Python syntax errors in the project, empty when none.
+
+    ruff parses newer syntax than the Python running these tests, and ``--isolated``
+    ignores the generated project's own lint configuration.
+    """
+    ruff = shutil.which("ruff")
+    assert ruff is not None, "ruff is a dev dependency of the template"
+    target = "py" + python_version.replace(".", "")
+    completed = subprocess.run(
+        [ruff, "check", "--isolated", "--no-cache", "--select", "E902", "--target-version", target],
+        cwd=project_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "" if completed.returncode == 0 else completed.stdout + completed.stderr
+
+
+def assert_sound_project(bake: Bake, template_dir: Path, python_version: str) -> Path:
+    """Assert the bake succeeded and produced a fully rendered, parseable project."""
+    project_dir = bake.project_dir
+    assert bake.result.exit_code == 0
+    assert leftover_placeholders(project_dir, placeholder_pattern(template_dir)) == []
+    assert parse_structured_files(project_dir) == []
+    assert python_syntax_errors(project_dir, python_version) == ""
+    return project_dir
+
+
+def assert_refused(bake: Bake, field: str) -> None:
+    """Assert the pre-generation hook refused ``field`` and nothing was left behind."""
+    assert isinstance(bake.result.exception, FailedHookException), bake.stderr
+    assert any(line.startswith(f"ERROR: {field}=") for line in bake.error_lines), bake.stderr
+    assert bake.leftovers() == []
+
+
+# --- defaults and combinations -------------------------------------------------------
+
+
+def test_defaults_bake(bake: Any, template_dir: Path, default_answers: dict[str, Any]) -> None:
+    result = bake()
+    project_dir = assert_sound_project(result, template_dir, default_answers["python_version"])
+    assert project_dir.name == "qstash-jobs"
+    pyproject = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["name"] == "qstash-jobs"
+
+
+def test_defaults_bake_prints_next_steps(bake: Any) -> None:
+    result = bake()
+    assert f"cd {result.project_dir}" in result.stdout
+    assert "make demo" in result.stdout
+    assert "make test" in result.stdout
+
+
+def test_bake_records_the_answers(bake: Any, default_answers: dict[str, Any]) -> None:
+    result = bake()
+    recorded = json.loads((result.project_dir / ".cookiecutter.json").read_text(encoding="utf-8"))
+    public = {key: value for key, value in default_answers.items() if not key.startswith("_")}
+    assert {key: value for key, value in recorded.items() if not key.startswith("_")} == public
+
+
+def test_bake_into_an_existing_folder_with_overwrite_is_repeatable(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    from cookiecutter.main import cookiecutter
+
+    for _ in range(2):
+        project = cookiecutter(
+            str(template_dir), no_input=True, overwrite_if_exists=True, output_dir=str(tmp_path)
+        )
+    assert Path(project) == tmp_path / "qstash-jobs"
+
+
+@pytest.mark.parametrize("combo", SUPPORTED, ids=[combo.id for combo in SUPPORTED])
+def test_supported_combination_bakes(bake: Any, template_dir: Path, combo: Combo) -> None:
+    result = bake(**combo._asdict())
+    assert_sound_project(result, template_dir, combo.python_version)
+
+
+@pytest.mark.parametrize("combo", UNSUPPORTED, ids=[combo.id for combo in UNSUPPORTED])
+def test_unsupported_combination_is_refused_by_the_hook(bake: Any, combo: Combo) -> None:
+    result = bake(**combo._asdict())
+    assert isinstance(result.result.exception, FailedHookException)
+    assert result.error_lines == [GCP_REFUSAL]
+    assert result.leftovers() == []
+
+
+# --- hostile answers -----------------------------------------------------------------
+
+# Where the injection strings would leave a trace if an answer ever ran as code.
+MARKER = Path(tempfile.gettempdir()) / "pwned"
+INJECTION = f'"; import os; os.system("touch {MARKER}") #'
+TRIPLE_INJECTION = f"'''\"\"\" + __import__('os').system('touch {MARKER}') + '''\"\"\""
+EMOJI = "\N{ROCKET}"
+
+# One value per kind of trouble, for prompts that take free text.
+HOSTILE_TEXT = {
+    "double-quote": 'The "best" jobs',
+    "apostrophe": "O'Brien's jobs",
+    "backslash": "C:\\new\\table \\u0041 ends with \\",
+    "newline": "first line\nsecond line",
+    "unicode": "Z\N{LATIN SMALL LETTER U WITH DIAERESIS}rich \u2013 \u65e5\u672c\u8a9e \u2713",
+    "emoji": f"Rocket {EMOJI} family \N{MAN}\N{ZERO WIDTH JOINER}\N{WOMAN}",
+    "injection": INJECTION,
+    "triple-quote-injection": TRIPLE_INJECTION,
+    "toml-breakout": 'x", evil = "y',
+}
+
+
+def shaped(base: str, tail: str = "") -> dict[str, str]:
+    """The same kinds of trouble, built around a valid value for a constrained prompt."""
+    return {
+        "double-quote": f'{base}"x{tail}',
+        "apostrophe": f"{base}'s{tail}",
+        "backslash": f"{base}\\x{tail}",
+        "newline": f"{base}\nx{tail}",
+        "unicode": f"{base}\N{LATIN SMALL LETTER U WITH DIAERESIS}{tail}",
+        "emoji": f"{base}{EMOJI}{tail}",
+        "injection": INJECTION + tail,
+    }
+
+
+HOSTILE = {
+    "project_name": HOSTILE_TEXT,
+    "description": HOSTILE_TEXT,
+    "author_name": HOSTILE_TEXT,
+    "author_email": {**shaped("team", "@example.com"), "apostrophe": "o'brien@example.com"},
+    "project_slug": shaped("qstash-jobs"),
+    "package_name": shaped("qstash_jobs"),
+    "aws_region": shaped("us-east-1"),
+}
+# The answers that must be accepted and round-trip; every other hostile answer is refused.
+ACCEPTED = {
+    *{
+        (field, kind)
+        for field in ("project_name", "description", "author_name")
+        for kind in HOSTILE_TEXT
+        if kind != "newline"
+    },
+    ("author_email", "apostrophe"),
+}
+# Where the generated pyproject.toml keeps each free-text answer.
+PYPROJECT_KEYS: dict[str, tuple[str | int, ...]] = {
+    "description": ("project", "description"),
+    "author_name": ("project", "authors", 0, "name"),
+    "author_email": ("project", "authors", 0, "email"),
+}
+HOSTILE_CASES = [
+    pytest.param(field, value, (field, kind) in ACCEPTED, id=f"{field}-{kind}")
+    for field, values in HOSTILE.items()
+    for kind, value in values.items()
+]
+
+
+@pytest.fixture
+def no_injection() -> Iterator[None]:
+    """Fail when an injection string ran as code during the test."""
+    assert not MARKER.exists(), f"remove {MARKER} left by an earlier run"
+    yield
+    assert not MARKER.exists(), "an answer was executed as code"
+
+
+def dig(document: Any, keys: tuple[str | int, ...]) -> Any:
+    """Follow ``keys`` into nested tables and arrays."""
+    for key in keys:
+        document = document[key]
+    return document
+
+
+def expected_leftovers(bake: Bake, field: str, slug: str) -> list[Path]:
+    """What a refused bake may leave: nothing, or the empty parents of a slug with ``/``.
+
+    Cookiecutter makes the project folder (``mkdir -p``) before the pre-generation hook
+    runs and deletes only the last path component when the hook fails, so a refused
+    slug such as ``a/b`` leaves the empty folder ``a`` behind; the hook cannot prevent it.
+    """
+    if field != "project_slug":
+        return []
+    parts = Path(slug).parts[:-1]
+    return [bake.output_dir.joinpath(*parts[: index + 1]) for index in range(len(parts))]
+
+
+@pytest.mark.usefixtures("no_injection")
+@pytest.mark.parametrize(("field", "value", "accepted"), HOSTILE_CASES)
+def test_hostile_answer_round_trips_or_is_refused_cleanly(
+    bake: Any, template_dir: Path, field: str, value: str, accepted: bool
+) -> None:
+    result = bake(**{field: value})
+    if not accepted:
+        assert isinstance(result.result.exception, FailedHookException), result.stderr
+        assert any(line.startswith(f"ERROR: {field}=") for line in result.error_lines)
+        assert result.leftovers() == expected_leftovers(result, field, value)
+        return
+    project_dir = assert_sound_project(result, template_dir, "3.13")
+    pyproject = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
+    if field in PYPROJECT_KEYS:
+        assert dig(pyproject, PYPROJECT_KEYS[field]) == value
+    recorded = json.loads((project_dir / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert recorded[field] == value
+
+
+def test_refused_slug_with_a_slash_leaves_only_empty_parent_folders(bake: Any) -> None:
+    result = bake(project_slug="outer/inner")
+    assert isinstance(result.result.exception, FailedHookException)
+    assert result.error_lines[0].startswith("ERROR: project_slug=outer/inner: ")
+    assert result.leftovers() == [result.output_dir / "outer"]
+    assert list((result.output_dir / "outer").iterdir()) == []
+
+
+def test_hook_refusal_reaches_the_user_as_plain_lines(template_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n",
+        encoding="utf-8",
+    )
+    output_dir = tmp_path / "out"
+    completed = subprocess.run(
+        [
+            sys.executable, "-m", "cookiecutter", "--no-input", "--config-file", str(config),
+            "-o", str(output_dir), str(template_dir),
+            "package_name=3d-jobs", "cloud=gcp-cloud-functions",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    errors = [line for line in completed.stderr.splitlines() if line.startswith("ERROR: ")]
+    assert completed.returncode != 0
+    assert errors == [
+        "ERROR: package_name=3d-jobs: must be a Python identifier of lowercase ASCII letters, "
+        "digits and underscores, starting with a letter, e.g. jobs_3d",
+        GCP_REFUSAL,
+    ]
+    assert list(output_dir.iterdir()) == []

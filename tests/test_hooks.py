@@ -1,0 +1,561 @@
+"""Unit tests of the hooks: render them as cookiecutter does, import them, call them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from cookiecutter.utils import create_env_with_context
+
+HookLoader = Callable[..., ModuleType]
+EMOJI = "\N{ROCKET}"
+
+
+@pytest.fixture
+def load_hook(
+    template_dir: Path, default_answers: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> HookLoader:
+    """Return a function that renders a hook with answers and imports the result."""
+
+    def _load(name: str = "pre_gen_project", **answers: str) -> ModuleType:
+        context = {"cookiecutter": {**default_answers, **answers}}
+        source = (template_dir / "hooks" / f"{name}.py").read_text(encoding="utf-8")
+        rendered = create_env_with_context(context).from_string(source).render(**context)
+        path = tmp_path_factory.mktemp("rendered_hooks") / f"{name}.py"
+        path.write_text(rendered, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(f"{name}_{path.parent.name}", path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return _load
+
+
+@pytest.fixture
+def pre_gen(load_hook: HookLoader) -> ModuleType:
+    """The pre-generation hook rendered with the default answers."""
+    return load_hook()
+
+
+@pytest.fixture
+def answers(default_answers: dict[str, Any]) -> dict[str, Any]:
+    """The default public answers, as the hook receives them."""
+    return {key: value for key, value in default_answers.items() if not key.startswith("_")}
+
+
+def problems_for(hook: ModuleType, answers: dict[str, Any], **changes: object) -> list[str]:
+    """Validate ``answers`` with some values changed."""
+    return hook.validate({**answers, **changes})
+
+
+# --- how answers reach the hook ------------------------------------------------------
+
+
+def test_defaults_are_accepted(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert pre_gen.validate(answers) == []
+
+
+def test_hook_receives_every_public_prompt(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert set(json.loads(pre_gen.ANSWERS_JSON)) == set(answers)
+
+
+def test_hook_checks_every_public_prompt(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert set(pre_gen.CHECKS) == set(answers)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'say "hi"',
+        "O'Brien",
+        "back\\slash",
+        "two\nlines",
+        f"caf\N{LATIN SMALL LETTER E WITH ACUTE} {EMOJI}",
+        "</script><!-- & -->",
+        '"""; import os; os.system("touch /tmp/pwned") #',
+        "'''; import os; os.system('touch /tmp/pwned') #",
+    ],
+    ids=["quote", "apostrophe", "backslash", "newline", "emoji", "html", "injection", "triple"],
+)
+def test_answer_reaches_hook_unchanged(load_hook: HookLoader, value: str) -> None:
+    hook = load_hook(project_name=value, description=value, author_name=value)
+    received = json.loads(hook.ANSWERS_JSON)
+    assert (received["project_name"], received["description"], received["author_name"]) == (
+        value,
+        value,
+        value,
+    )
+
+
+def test_unrendered_hooks_name_nothing_undefined_but_jinja_names(template_dir: Path) -> None:
+    # pyproject.toml silences F821 for hooks/*.py; this keeps that from hiding a typo.
+    ruff = shutil.which("ruff")
+    assert ruff is not None
+    completed = subprocess.run(
+        [ruff, "check", "--isolated", "--no-cache", "--select", "F821", "hooks"],
+        cwd=template_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert set(re.findall(r"Undefined name `(\w+)`", completed.stdout)) == {
+        "cookiecutter",
+        "tojson",
+    }
+
+
+def test_rendered_hook_source_is_ascii(load_hook: HookLoader) -> None:
+    hook = load_hook(description=f"caf\N{LATIN SMALL LETTER E WITH ACUTE} {EMOJI}")
+    assert hook.__file__ is not None
+    Path(hook.__file__).read_text(encoding="utf-8").encode("ascii")
+
+
+def test_main_prints_one_line_per_problem_and_exits_1(
+    load_hook: HookLoader, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hook = load_hook(package_name="json", aws_region="mars-1")
+    assert hook.main() == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "ERROR: package_name=json: would shadow the standard-library module json; "
+        "choose e.g. json_jobs",
+        "ERROR: aws_region=mars-1: must be an AWS region code such as us-east-1, "
+        "eu-central-1 or ap-southeast-2",
+    ]
+
+
+def test_main_exits_0_and_prints_nothing_for_defaults(
+    pre_gen: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pre_gen.main() == 0
+    assert capsys.readouterr() == ("", "")
+
+
+# --- error lines ---------------------------------------------------------------------
+
+
+def test_error_line_names_field_value_and_fix(pre_gen: ModuleType) -> None:
+    line = pre_gen.error_line("package_name", "3d-jobs", "must be an identifier")
+    assert line == "ERROR: package_name=3d-jobs: must be an identifier"
+
+
+def test_error_line_keeps_a_newline_in_the_value_on_one_line(pre_gen: ModuleType) -> None:
+    assert pre_gen.show("a\nb\tc\0") == "a\\nb\\tc\\x00"
+
+
+def test_error_line_escapes_backslash_so_escapes_stay_unambiguous(pre_gen: ModuleType) -> None:
+    assert pre_gen.show("a\\nb") == "a\\\\nb"
+
+
+def test_error_line_shows_printable_unicode_as_typed(pre_gen: ModuleType) -> None:
+    assert pre_gen.show(f"Z\N{LATIN SMALL LETTER U WITH DIAERESIS}rich {EMOJI}") == (
+        f"Z\N{LATIN SMALL LETTER U WITH DIAERESIS}rich {EMOJI}"
+    )
+
+
+def test_error_line_shortens_long_values(pre_gen: ModuleType) -> None:
+    assert pre_gen.show("x" * 500) == "x" * 60 + "...(500 characters)"
+
+
+def test_every_problem_is_reported_not_just_the_first(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    problems = problems_for(pre_gen, answers, project_slug="Bad Slug", author_email="nope")
+    assert [line.split("=")[0] for line in problems] == [
+        "ERROR: project_slug",
+        "ERROR: author_email",
+    ]
+
+
+def test_non_text_answer_is_refused(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert problems_for(pre_gen, answers, python_version=3.13) == [
+        "ERROR: python_version=3.13: must be given as text"
+    ]
+
+
+def test_missing_answer_is_refused(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    del answers["aws_region"]
+    assert pre_gen.validate(answers) == ["ERROR: aws_region=None: must be given as text"]
+
+
+# --- project_name, description, author_name -----------------------------------------
+
+
+@pytest.mark.parametrize("field", ["project_name", "description", "author_name"])
+@pytest.mark.parametrize(
+    "value",
+    ["two\nlines", "tab\there", "nul\0", "del\x7f", "nel\x85", "line\u2028sep", "cr\r"],
+    ids=["newline", "tab", "nul", "del", "c1-nel", "line-separator", "carriage-return"],
+)
+def test_free_text_with_control_character_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], field: str, value: str
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, **{field: value})
+    assert problem.startswith(f"ERROR: {field}=")
+    assert "without control characters" in problem
+
+
+@pytest.mark.parametrize("field", ["project_name", "description", "author_name"])
+def test_free_text_with_lone_surrogate_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], field: str
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, **{field: "bad \udc80 byte"})
+    assert problem == (
+        f"ERROR: {field}=bad \\udc80 byte: must be one line of text without control "
+        "characters (found U+DC80); remove line breaks, tabs and the like"
+    )
+
+
+@pytest.mark.parametrize("field", ["project_name", "description", "author_name"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        'say "hi"',
+        "O'Brien's",
+        "C:\\temp",
+        f"Z\N{LATIN SMALL LETTER U WITH DIAERESIS}rich {EMOJI} \u4e2d\u6587",
+        '"; import os; os.system("touch /tmp/pwned") #',
+        "family \N{MAN}\N{ZERO WIDTH JOINER}\N{WOMAN}",
+    ],
+    ids=["quote", "apostrophe", "backslash", "unicode", "injection", "zwj-emoji"],
+)
+def test_free_text_with_quotes_and_unicode_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], field: str, value: str
+) -> None:
+    assert problems_for(pre_gen, answers, **{field: value}) == []
+
+
+@pytest.mark.parametrize("field", ["project_name", "author_name"])
+def test_blank_required_free_text_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], field: str
+) -> None:
+    assert problems_for(pre_gen, answers, **{field: "   "}) == [
+        f"ERROR: {field}=   : must not be empty"
+    ]
+
+
+def test_empty_description_is_accepted(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert problems_for(pre_gen, answers, description="") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("project_name", 80), ("description", 200), ("author_name", 100)]
+)
+def test_free_text_over_the_length_limit_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], field: str, limit: int
+) -> None:
+    assert problems_for(pre_gen, answers, **{field: "x" * limit}) == []
+    (problem,) = problems_for(pre_gen, answers, **{field: "x" * (limit + 1)})
+    assert problem.endswith(f"must be at most {limit} characters (got {limit + 1}); shorten it")
+
+
+# --- project_slug --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["qstash-jobs", "jobs", "a1-b2-c3", "x" * 40])
+def test_valid_project_slug_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], slug: str
+) -> None:
+    assert problems_for(pre_gen, answers, project_slug=slug) == []
+
+
+@pytest.mark.parametrize(
+    ("slug", "suggestion"),
+    [
+        ("My Jobs", "my-jobs"),
+        ("my_jobs", "my-jobs"),
+        ("3d-jobs", "jobs-3d"),
+        ("-jobs", "jobs"),
+        ("jobs-", "jobs"),
+        ("my--jobs", "my-jobs"),
+        ("../escape", "escape"),
+        ("a/b", "a-b"),
+        ("", "qstash-jobs"),
+        ("42", "jobs-42"),
+    ],
+)
+def test_project_slug_not_matching_the_pattern_is_refused_with_a_suggestion(
+    pre_gen: ModuleType, answers: dict[str, Any], slug: str, suggestion: str
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, project_slug=slug)
+    assert problem.startswith(f"ERROR: project_slug={slug}: must be lowercase letters")
+    assert problem.endswith(f", e.g. {suggestion}")
+
+
+def test_project_slug_over_40_characters_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    slug = "billing-and-invoicing-background-jobs-for-eu"
+    assert problems_for(pre_gen, answers, project_slug=slug) == [
+        f"ERROR: project_slug={slug}: must be at most 40 characters (AWS resource names "
+        "derive from it), e.g. billing-and-invoicing-background-jobs"
+    ]
+
+
+def test_single_word_slug_over_40_characters_is_cut_in_the_suggestion(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, project_slug="x" * 41)
+    assert problem.endswith(f", e.g. {'x' * 40}")
+
+
+# --- package_name --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["qstash_jobs", "jobs", "billing2", "my_jobs_3d"])
+def test_valid_package_name_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], name: str
+) -> None:
+    assert problems_for(pre_gen, answers, package_name=name) == []
+
+
+def test_package_name_that_is_not_an_identifier_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    assert problems_for(pre_gen, answers, package_name="3d-jobs") == [
+        "ERROR: package_name=3d-jobs: must be a Python identifier of lowercase ASCII letters, "
+        "digits and underscores, starting with a letter, e.g. jobs_3d"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["Jobs", "jobs-x", "_jobs", "caf\N{LATIN SMALL LETTER E WITH ACUTE}", ""]
+)
+def test_package_name_with_uppercase_hyphen_underscore_start_or_non_ascii_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], name: str
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, package_name=name)
+    assert "must be a Python identifier of lowercase ASCII letters" in problem
+
+
+@pytest.mark.parametrize("name", ["class", "import", "lambda", "async"])
+def test_package_name_that_is_a_keyword_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], name: str
+) -> None:
+    assert problems_for(pre_gen, answers, package_name=name) == [
+        f"ERROR: package_name={name}: is a Python keyword; choose another name, e.g. {name}_jobs"
+    ]
+
+
+@pytest.mark.parametrize("name", ["json", "logging", "asyncio", "email", "test", "zoneinfo"])
+def test_package_name_shadowing_stdlib_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], name: str
+) -> None:
+    assert problems_for(pre_gen, answers, package_name=name) == [
+        f"ERROR: package_name={name}: would shadow the standard-library module {name}; "
+        f"choose e.g. {name}_jobs"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fastapi", "starlette", "pydantic", "pydantic_settings", "mangum", "jwt", "boto3",
+        "botocore", "aws_lambda_powertools", "uvicorn", "httpx", "moto", "pytest", "qstash",
+        "functions_framework", "jmespath", "typing_extensions",
+    ],
+)  # fmt: skip
+def test_package_name_shadowing_a_dependency_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], name: str
+) -> None:
+    assert problems_for(pre_gen, answers, package_name=name) == [
+        f"ERROR: package_name={name}: would shadow the dependency {name}; choose e.g. {name}_jobs"
+    ]
+
+
+@pytest.mark.parametrize("name", ["tests", "src", "infra"])
+def test_package_name_clashing_with_a_project_folder_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], name: str
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, package_name=name)
+    assert problem.startswith(f"ERROR: package_name={name}: clashes with the project's own")
+
+
+# --- author_email --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email", ["team@example.com", "first.last+jobs@mail.example.co.uk", "o'brien@example.ie"]
+)
+def test_plausible_author_email_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], email: str
+) -> None:
+    assert problems_for(pre_gen, answers, author_email=email) == []
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "",
+        "team",
+        "team@",
+        "@example.com",
+        "team@localhost",
+        "two@@example.com",
+        "with space@example.com",
+        'quote"d@example.com',
+        "team@example.com\nBcc: x@example.com",
+        "z\N{LATIN SMALL LETTER O WITH DIAERESIS}e@example.com",
+        "team@-example.com",
+        "a..b@example.com",
+    ],
+)
+def test_author_email_that_does_not_look_like_an_address_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], email: str
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, author_email=email)
+    assert problem.endswith("must be an e-mail address such as team@example.com (ASCII, no spaces)")
+    assert "\n" not in problem
+
+
+# --- choices -------------------------------------------------------------------------
+
+
+def test_gcp_cloud_functions_is_refused_until_a_later_release(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    assert problems_for(pre_gen, answers, cloud="gcp-cloud-functions") == [
+        "ERROR: cloud=gcp-cloud-functions: arrives in a later release of this template; "
+        "choose aws-lambda for now"
+    ]
+
+
+def test_unknown_cloud_is_refused(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert problems_for(pre_gen, answers, cloud="azure") == [
+        "ERROR: cloud=azure: must be one of aws-lambda"
+    ]
+
+
+@pytest.mark.parametrize("version", ["3.13", "3.12"])
+def test_supported_python_version_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], version: str
+) -> None:
+    assert problems_for(pre_gen, answers, python_version=version) == []
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.14", "3", "python3.13"])
+def test_unsupported_python_version_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], version: str
+) -> None:
+    assert problems_for(pre_gen, answers, python_version=version) == [
+        f"ERROR: python_version={version}: must be one of 3.13, 3.12"
+    ]
+
+
+@pytest.mark.parametrize("architecture", ["arm64", "x86_64"])
+def test_supported_architecture_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], architecture: str
+) -> None:
+    assert problems_for(pre_gen, answers, architecture=architecture) == []
+
+
+@pytest.mark.parametrize("architecture", ["aarch64", "amd64", "x86-64", ""])
+def test_unknown_architecture_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], architecture: str
+) -> None:
+    assert problems_for(pre_gen, answers, architecture=architecture) == [
+        f"ERROR: architecture={architecture}: must be one of arm64, x86_64"
+    ]
+
+
+# --- aws_region ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "us-east-1", "eu-central-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1",
+        "cn-northwest-1", "il-central-1", "me-south-1", "ap-northeast-3", "us-isob-east-1",
+        "eusc-de-east-1", "ca-west-1",
+    ],
+)  # fmt: skip
+def test_aws_region_code_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], region: str
+) -> None:
+    assert problems_for(pre_gen, answers, aws_region=region) == []
+
+
+@pytest.mark.parametrize(
+    "region",
+    ["US-EAST-1", "us-east", "useast1", "us-east-0", "us_east_1", "eu-middle-1", " us-east-1", ""],
+)
+def test_malformed_aws_region_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], region: str
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, aws_region=region)
+    assert problem.endswith(
+        "must be an AWS region code such as us-east-1, eu-central-1 or ap-southeast-2"
+    )
+
+
+# --- post-generation hook ------------------------------------------------------------
+
+
+@pytest.fixture
+def post_gen(load_hook: HookLoader) -> ModuleType:
+    """The post-generation hook rendered with the default answers."""
+    return load_hook("post_gen_project")
+
+
+def test_post_gen_prunes_nothing_for_aws_lambda_today(post_gen: ModuleType) -> None:
+    assert post_gen.paths_to_prune("aws-lambda", "qstash_jobs") == []
+
+
+def test_post_gen_prunes_the_other_targets_paths(
+    post_gen: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        post_gen,
+        "TARGET_ONLY_PATHS",
+        {"aws-lambda": ("infra",), "gcp-cloud-functions": ("src/{package}/gcp_main.py",)},
+    )
+    assert post_gen.paths_to_prune("aws-lambda", "jobs") == ["src/jobs/gcp_main.py"]
+
+
+def test_prune_deletes_files_and_folders(post_gen: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "infra" / "stacks").mkdir(parents=True)
+    (tmp_path / "infra" / "stacks" / "stack.py").write_text("", encoding="utf-8")
+    (tmp_path / "main.py").write_text("", encoding="utf-8")
+    removed = post_gen.prune(tmp_path, ["infra", "main.py"])
+    assert removed == [tmp_path.resolve() / "infra", tmp_path.resolve() / "main.py"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_prune_run_twice_changes_nothing_the_second_time(
+    post_gen: ModuleType, tmp_path: Path
+) -> None:
+    (tmp_path / "gone.py").write_text("", encoding="utf-8")
+    post_gen.prune(tmp_path, ["gone.py"])
+    assert post_gen.prune(tmp_path, ["gone.py"]) == []
+
+
+@pytest.mark.parametrize("path", ["../outside", "/etc/passwd", "."])
+def test_prune_refuses_paths_outside_the_project(
+    post_gen: ModuleType, tmp_path: Path, path: str
+) -> None:
+    with pytest.raises(ValueError, match="is not inside"):
+        post_gen.prune(tmp_path / "project", [path])
+
+
+def test_post_gen_prints_the_next_steps(
+    post_gen: ModuleType,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert post_gen.main() == 0
+    out = capsys.readouterr().out
+    assert f"cd {tmp_path}" in out
+    assert "make demo" in out
+    assert "make test" in out
+    assert "Signing keys" in out
