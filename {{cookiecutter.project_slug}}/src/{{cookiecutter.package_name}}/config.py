@@ -19,6 +19,11 @@ PUBLIC_SIGNING_KEYS = frozenset(
     }
 )
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "<", "your-")
+# The official dev server's fixed token (base64 of defaultUser / defaultPassword), same page.
+PUBLIC_QSTASH_TOKENS = frozenset(
+    {"eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0="}
+)
+DEFAULT_QSTASH_URL = "https://qstash.upstash.io"
 
 
 class Settings(BaseSettings):
@@ -41,7 +46,25 @@ class Settings(BaseSettings):
         idempotency_table_name: DynamoDB table for the worker's idempotency records.
         idempotency_expiry_seconds: How long a message id is remembered by the worker.
         handoff_retry_after_seconds: `Retry-After` sent with a 503 when the hand-off failed.
-        log_level: Python logging level name.
+        log_level: Logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case).
+        qstash_url: QStash REST API base URL (publishing and the DLQ). EU by default;
+            `https://qstash-us-east-1.upstash.io` for the US region
+            (https://upstash.com/docs/qstash/howto/multi-region). A local URL (http,
+            localhost, a private address) marks a development double and lets the publisher
+            use local destinations.
+        qstash_token: QStash REST token (`Authorization: Bearer`), from the Upstash console.
+            Only the publisher and the CLI need it; the receiver never does.
+        qstash_connect_timeout_seconds: Seconds to wait for a connection to QStash.
+        qstash_read_timeout_seconds: Seconds to wait for each read of QStash's answer.
+        qstash_write_timeout_seconds: Seconds to wait for each write of the request.
+        qstash_pool_timeout_seconds: Seconds to wait for a free connection from the pool.
+        qstash_max_message_bytes: Largest payload the publisher sends, in bytes. The default
+            is the Free plan's 1 MB message size (https://upstash.com/pricing/qstash:
+            Free 1 MB, Pay-as-you-go 10 MB, fixed plans 50 MB); raise it to your plan's.
+        qstash_rate_limit_max_attempts: Attempts per API call while QStash answers 429,
+            the first included.
+        qstash_rate_limit_max_wait_seconds: Most seconds one API call spends waiting out
+            429s; a 429 whose reset is further away (a spent daily quota) fails at once.
     """
 
     # hide_input_in_errors: a refused setting must not print the signing keys into the log.
@@ -59,7 +82,30 @@ class Settings(BaseSettings):
     idempotency_table_name: str | None = None
     idempotency_expiry_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     handoff_retry_after_seconds: int = Field(default=10, ge=1)
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    qstash_url: str = DEFAULT_QSTASH_URL
+    qstash_token: SecretStr | None = None
+    qstash_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    qstash_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    qstash_write_timeout_seconds: float = Field(default=10.0, gt=0)
+    qstash_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    qstash_max_message_bytes: int = Field(default=1_000_000, gt=0)
+    qstash_rate_limit_max_attempts: int = Field(default=8, ge=1, le=100)
+    qstash_rate_limit_max_wait_seconds: float = Field(default=60.0, ge=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _refuse_half_a_key_pair(self) -> Self:
+        # One key alone would fail every delivery at run time (503); say so at start-up.
+        if (self.qstash_current_signing_key is None) != (self.qstash_next_signing_key is None):
+            raise ValueError(
+                "set both QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY, or neither"
+            )
+        return self
 
     @field_validator("public_base_url")
     @classmethod
@@ -67,6 +113,14 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// in development)")
+        return value
+
+    @field_validator("qstash_url")
+    @classmethod
+    def _normalise_qstash_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/") or DEFAULT_QSTASH_URL
         if not value.startswith(("https://", "http://")):
             raise ValueError("must start with https:// (or http:// in development)")
         return value
@@ -84,6 +138,14 @@ class Settings(BaseSettings):
                     f"{name.upper()} is a public or placeholder key; outside development "
                     "use the keys from the Upstash console (QSTASH_SIGNING_KEYS_SECRET_ARN)"
                 )
+        if not self.qstash_url.startswith("https://"):
+            raise ValueError("QSTASH_URL must be https:// outside development")
+        token = self.qstash_token.get_secret_value() if self.qstash_token else None
+        if token is not None and (token in PUBLIC_QSTASH_TOKENS or _is_placeholder(token)):
+            raise ValueError(
+                "QSTASH_TOKEN is the dev server's public token or a placeholder; outside "
+                "development use the token from the Upstash console"
+            )
         return self
 
 

@@ -10,9 +10,27 @@ from pydantic import ValidationError
 
 from .errors import InvalidPayloadError
 from .qstash import CallbackBody
+from .qstash.messages import decode_base64_body
 from .store import DeadLetter, DeliveryOutcome, DeliveryStore
 
 logger = logging.getLogger(__name__)
+
+# Bounds on what one record keeps, in bytes of UTF-8: together well under DynamoDB's 400 KB
+# item limit. The full message stays in QStash's DLQ, which is what a replay uses.
+MAX_RESPONSE_BODY_BYTES = 64 * 1024
+MAX_SOURCE_BODY_BYTES = 256 * 1024
+
+
+def truncate_utf8(text: str, max_bytes: int) -> tuple[str, bool]:
+    """Cut `text` to at most `max_bytes` bytes of UTF-8 without splitting a character.
+
+    Returns:
+        The (possibly shorter) text and whether it was cut.
+    """
+    encoded = text.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return text, False
+    return encoded[:max_bytes].decode("utf-8", errors="ignore"), True
 
 
 def parse_callback(body: bytes) -> CallbackBody:
@@ -49,11 +67,12 @@ def record_callback(body: bytes, callback_message_id: str, store: DeliveryStore)
         InvalidPayloadError: The body is not a QStash callback.
     """
     callback = parse_callback(body)
+    response_body, _ = truncate_utf8(callback.response_text, MAX_RESPONSE_BODY_BYTES)
     outcome = DeliveryOutcome(
         source_message_id=callback.source_message_id,
         retried=callback.retried,
         status=callback.status,
-        response_body=callback.response_text,
+        response_body=response_body,
         url=callback.url,
         max_retries=callback.max_retries,
         callback_message_id=callback_message_id,
@@ -85,19 +104,23 @@ def record_dead_letter(body: bytes, store: DeliveryStore) -> tuple[DeadLetter, b
         InvalidPayloadError: The body is not a QStash callback.
     """
     callback = parse_callback(body)
+    source_text, encoding = decode_base64_body(callback.source_body)
+    source_body, source_cut = truncate_utf8(source_text, MAX_SOURCE_BODY_BYTES)
+    response_body, response_cut = truncate_utf8(callback.response_text, MAX_RESPONSE_BODY_BYTES)
     dead_letter = DeadLetter(
         # Older bodies may lack dlqId; the source message id is unique per message too.
         dlq_id=callback.dlq_id or f"msg-{callback.source_message_id}",
         source_message_id=callback.source_message_id,
         url=callback.url,
         method=callback.method,
-        source_body=callback.source_text,
-        source_body_base64=callback.source_body,
+        source_body=source_body,
+        source_body_encoding=encoding,
         response_status=callback.status,
-        response_body=callback.response_text,
+        response_body=response_body,
         retried=callback.retried,
         schedule_id=callback.schedule_id,
         recorded_at=int(time.time()),
+        truncated=source_cut or response_cut,
     )
     stored = store.save_dead_letter(dead_letter)
     if stored:

@@ -18,17 +18,22 @@ PLACEHOLDER_KEYS = [
 KEY_FIELDS = ["qstash_current_signing_key", "qstash_next_signing_key"]
 
 
+def key_pair(field: str, key: str) -> dict[str, str]:
+    """Both key settings: `key` in `field`, a fresh real-looking key in the other."""
+    return {**dict.fromkeys(KEY_FIELDS, new_signing_key()), field: key}
+
+
 @pytest.mark.parametrize("field", KEY_FIELDS)
 @pytest.mark.parametrize("key", DEV_SERVER_KEYS + PLACEHOLDER_KEYS)
 def test_public_or_placeholder_key_is_refused_in_production(field: str, key: str) -> None:
     with pytest.raises(ValidationError, match="public or placeholder key"):
-        Settings(environment="production", **{field: key})
+        Settings(environment="production", **key_pair(field, key))
 
 
 @pytest.mark.parametrize("field", KEY_FIELDS)
 @pytest.mark.parametrize("key", DEV_SERVER_KEYS + PLACEHOLDER_KEYS)
 def test_public_or_placeholder_key_is_allowed_in_development(field: str, key: str) -> None:
-    settings = Settings(environment="development", **{field: key})
+    settings = Settings(environment="development", **key_pair(field, key))
     secret = getattr(settings, field)
     assert secret.get_secret_value() == key
 
@@ -92,4 +97,79 @@ def test_refusal_does_not_reveal_a_signing_key() -> None:
 
 def test_repr_does_not_reveal_a_signing_key() -> None:
     key = new_signing_key()
-    assert key not in repr(Settings(qstash_current_signing_key=key))
+    assert key not in repr(Settings(**key_pair("qstash_current_signing_key", key)))
+
+
+# --- publisher settings ----------------------------------------------------------------------
+
+# The official dev server's public token (https://upstash.com/docs/qstash/howto/local-development).
+DEV_SERVER_TOKEN = "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0="  # noqa: S105
+
+
+def test_qstash_url_defaults_to_the_eu_api() -> None:
+    assert Settings().qstash_url == "https://qstash.upstash.io"
+
+
+def test_trailing_slash_is_stripped_from_the_qstash_url() -> None:
+    url = "https://qstash-us-east-1.upstash.io/"
+    assert Settings(qstash_url=url).qstash_url == "https://qstash-us-east-1.upstash.io"
+
+
+def test_plain_http_qstash_url_is_refused_in_production() -> None:
+    with pytest.raises(ValidationError, match="QSTASH_URL must be https"):
+        Settings(environment="production", qstash_url="http://127.0.0.1:8080")
+
+
+def test_plain_http_qstash_url_is_allowed_in_development() -> None:
+    settings = Settings(environment="development", qstash_url="http://127.0.0.1:8080")
+    assert settings.qstash_url == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize("token", [DEV_SERVER_TOKEN, "changeme", "<your token>"])
+def test_public_or_placeholder_qstash_token_is_refused_in_production(token: str) -> None:
+    with pytest.raises(ValidationError, match="QSTASH_TOKEN is the dev server's public token"):
+        Settings(environment="production", qstash_token=token)
+
+
+def test_dev_server_token_is_allowed_in_development() -> None:
+    assert Settings(environment="development", qstash_token=DEV_SERVER_TOKEN).qstash_token
+
+
+def test_refusal_does_not_reveal_the_qstash_token() -> None:
+    with pytest.raises(ValidationError) as raised:
+        Settings(environment="production", qstash_token=DEV_SERVER_TOKEN)
+    assert DEV_SERVER_TOKEN not in str(raised.value)
+
+
+def test_max_message_bytes_defaults_to_the_free_plan_limit() -> None:
+    assert Settings().qstash_max_message_bytes == 1_000_000
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "qstash_connect_timeout_seconds",
+        "qstash_read_timeout_seconds",
+        "qstash_write_timeout_seconds",
+        "qstash_pool_timeout_seconds",
+    ],
+)
+def test_timeouts_must_be_positive(name: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(**{name: 0})
+
+
+@pytest.mark.parametrize("given", ["debug", " Warning ", "ERROR"])
+def test_log_level_is_accepted_in_any_case(given: str) -> None:
+    assert Settings(log_level=given).log_level == given.strip().upper()
+
+
+def test_unknown_log_level_is_refused_at_start_up() -> None:
+    with pytest.raises(ValidationError, match="log_level"):
+        Settings(log_level="verbose")
+
+
+@pytest.mark.parametrize("only", ["qstash_current_signing_key", "qstash_next_signing_key"])
+def test_half_a_key_pair_is_refused_at_start_up(only: str) -> None:
+    with pytest.raises(ValidationError, match="set both"):
+        Settings(**{only: "sig_" + "k" * 28}, environment="development")

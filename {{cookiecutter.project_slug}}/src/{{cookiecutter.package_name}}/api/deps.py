@@ -1,14 +1,16 @@
 """Request dependencies: a route declares what it needs by type (`delivery: VerifiedDelivery`)."""
 
+import logging
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from ..errors import ConfigurationError, SignatureError
-from ..observability import message_id_var
 from ..qstash import DeliveryMetadata, VerifiedClaims, verify_signature
 from ..services import Services
+
+logger = logging.getLogger(__name__)
 
 
 def get_services(request: Request) -> Services:
@@ -39,7 +41,8 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
     """Verify the request's `Upstash-Signature` before anything reads the payload.
 
     Raises:
-        SignatureError: The header is missing or the token does not verify (401).
+        SignatureError: The header is missing, the token does not verify, or it was used
+            before (401).
         SigningKeysUnavailableError: No signing keys can be loaded (503, fail closed).
         ConfigurationError: `PUBLIC_BASE_URL` is not set, so `sub` cannot be checked (503).
     """
@@ -51,15 +54,17 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
     if base_url is None:
         raise ConfigurationError("PUBLIC_BASE_URL is not set; cannot check the token's subject")
     body = await request.body()
+    leeway = services.settings.signature_leeway_seconds
     claims = verify_signature(
-        token,
-        body=body,
-        url=public_url(base_url, request),
-        keys=keys,
-        leeway=services.settings.signature_leeway_seconds,
+        token, body=body, url=public_url(base_url, request), keys=keys, leeway=leeway
     )
+    # QStash mints a token per delivery attempt, so a token seen before is a replay: without
+    # this, one captured token could be re-sent with new message ids to queue more work.
+    if not services.store.claim_token(claims.token_id, claims.expires_at + leeway):
+        raise SignatureError("token already used (replay)", token_id=claims.token_id)
+    if claims.key == "next":
+        logger.info("signature verified with the next key: QStash rolled its keys")
     metadata = DeliveryMetadata.from_headers(request.headers)
-    message_id_var.set(metadata.message_id or None)
     return Delivery(body=body, metadata=metadata, claims=claims)
 
 

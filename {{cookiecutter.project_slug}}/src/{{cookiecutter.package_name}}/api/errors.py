@@ -7,7 +7,8 @@ message straight to its dead-letter queue (https://upstash.com/docs/qstash/featu
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from ..errors import ConfigurationError, HandoffError, PermanentError, SignatureError
 
@@ -42,6 +43,13 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
             {"error": error.message, **error.details},
             status_code=NON_RETRYABLE_STATUS,
             headers={"Upstash-NonRetryable-Error": "true"},
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        # Unknown routes and wrong methods answer in the same shape as everything else.
+        return JSONResponse(
+            {"error": error.detail}, status_code=error.status_code, headers=error.headers
         )
 
     @app.exception_handler(HandoffError)

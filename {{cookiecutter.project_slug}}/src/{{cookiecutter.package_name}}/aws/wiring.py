@@ -42,5 +42,9 @@ def aws_services(settings: Settings) -> Services:
         signing_keys=signing_key_source(settings),
         registry=registry,
         handoff=SqsHandoff(sqs_client(), settings.jobs_queue_url),
-        store=DynamoDBDeliveryStore(dynamodb_client(), settings.app_table_name),
+        store=DynamoDBDeliveryStore(
+            dynamodb_client(),
+            settings.app_table_name,
+            handoff_mark_ttl_seconds=settings.idempotency_expiry_seconds,
+        ),
     )

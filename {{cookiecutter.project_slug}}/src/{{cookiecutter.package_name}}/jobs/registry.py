@@ -35,13 +35,17 @@ class Job[P: BaseModel]:
         name: URL-safe name (lower case, digits, hyphens); the route is `/qstash/jobs/<name>`.
         payload_model: Pydantic model that validates the JSON payload.
         run: The work, called as `run(payload, context)`. Raise to have it retried.
-        description: One line for humans (OpenAPI, CLI).
+        description: One line for humans; defaults to the first line of the docstring.
     """
 
     name: str
     payload_model: type[P]
     run: Callable[[P, JobContext], None]
     description: str = ""
+
+    def __call__(self, payload: P, context: JobContext) -> None:
+        """Run the job directly (e.g. in a unit test): same as `run(payload, context)`."""
+        self.run(payload, context)
 
     def parse(self, raw: bytes | Mapping[str, Any]) -> P:
         """Validate a payload for this job.
@@ -94,7 +98,8 @@ class JobRegistry:
         try:
             return self._jobs[name]
         except KeyError:
-            raise UnknownJobError(f"unknown job {name!r}", job=name) from None
+            shown = name if len(name) <= 64 else name[:64] + "…"  # the caller chose its length
+            raise UnknownJobError(f"unknown job {shown!r}", job=shown) from None
 
     def __iter__(self) -> Iterator[Job[Any]]:
         return iter(self._jobs.values())

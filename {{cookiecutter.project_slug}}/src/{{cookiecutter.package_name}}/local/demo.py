@@ -179,7 +179,7 @@ def run_demo() -> None:
         for message_id, count in sorted(runs.runs.items()):
             print(f"  job {JOB} ran {count} time(s) for {message_id}")
 
-        store = DynamoDBDeliveryStore(dynamodb_client(), stack.resources.app_table_name)
+        store = DynamoDBDeliveryStore(dynamodb_client(), stack.resources.app_table_name, 3600)
         print("\nRecorded by the callback endpoints:")
         for outcome in store.outcomes("msg_demo_welcome"):
             print(

@@ -8,9 +8,13 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+#: Longest id accepted in a callback body. QStash ids are short (`msg_…`, `1725323658779-0`);
+#: the bound keeps a forged-but-signed body from producing an unstorable record key.
+MAX_ID = 256
 
 
 @dataclass(frozen=True)
@@ -66,19 +70,19 @@ class CallbackBody(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="allow", frozen=True)
 
-    status: int = Field(description="HTTP status the destination answered")
+    status: int = Field(ge=0, le=999, description="HTTP status the destination answered")
     body: str = Field(default="", description="base64 of the destination's response body")
     header: dict[str, list[str]] | None = Field(default=None, description="response headers")
-    retried: int = 0
-    max_retries: int | None = Field(default=None, alias="maxRetries")
-    source_message_id: str = Field(alias="sourceMessageId", min_length=1)
-    url: str = ""
-    method: str = "POST"
+    retried: int = Field(default=0, ge=0)
+    max_retries: int | None = Field(default=None, ge=0, alias="maxRetries")
+    source_message_id: str = Field(alias="sourceMessageId", min_length=1, max_length=MAX_ID)
+    url: str = Field(default="", max_length=8192)
+    method: str = Field(default="POST", max_length=16)
     source_body: str = Field(default="", alias="sourceBody")
     source_header: dict[str, Any] | None = Field(default=None, alias="sourceHeader")
-    schedule_id: str | None = Field(default=None, alias="scheduleId")
-    topic_name: str | None = Field(default=None, alias="topicName")
-    dlq_id: str | None = Field(default=None, alias="dlqId")
+    schedule_id: str | None = Field(default=None, alias="scheduleId", max_length=MAX_ID)
+    topic_name: str | None = Field(default=None, alias="topicName", max_length=MAX_ID)
+    dlq_id: str | None = Field(default=None, alias="dlqId", min_length=1, max_length=MAX_ID)
     created_at: int | None = Field(default=None, alias="createdAt", description="unix ms")
 
     @property
@@ -102,11 +106,23 @@ def decode_base64_text(value: str) -> str:
         The bytes decoded as UTF-8. Bytes that are not UTF-8 (or a value that is not
         base64) are returned unchanged, so nothing is lost.
     """
+    return decode_base64_body(value)[0]
+
+
+def decode_base64_body(value: str) -> tuple[str, Literal["utf-8", "base64"]]:
+    """Decode a base64 field of a callback body, saying whether it was text.
+
+    Args:
+        value: Standard or url-safe base64, padded or not.
+
+    Returns:
+        `(text, "utf-8")` when the bytes are UTF-8, else `(value, "base64")` unchanged.
+    """
     if not value:
-        return ""
+        return "", "utf-8"
     normalised = value.replace("-", "+").replace("_", "/")
     try:
         raw = base64.b64decode(normalised + "=" * (-len(normalised) % 4), validate=True)
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), "utf-8"
     except (binascii.Error, UnicodeDecodeError):
-        return value
+        return value, "base64"

@@ -27,7 +27,8 @@ from ..errors import SignatureError
 
 ISSUER = "Upstash"
 ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ["iss", "exp", "body"]
+# `jti` is required because the receiver refuses a token it has seen before (replay).
+REQUIRED_CLAIMS = ["iss", "exp", "body", "jti"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -54,14 +55,14 @@ class VerifiedClaims:
         subject: The `sub` claim: the URL QStash sent the request to.
         issued_at: The `iat` claim, unix seconds, or None when absent.
         expires_at: The `exp` claim, unix seconds.
-        token_id: The `jti` claim, or None when absent.
+        token_id: The `jti` claim: unique per token, so per delivery attempt.
         key: Which key verified the token: "current" or "next".
     """
 
     subject: str | None
     issued_at: int | None
     expires_at: int
-    token_id: str | None
+    token_id: str
     key: str
 
 
@@ -117,7 +118,7 @@ def verify_signature(
             subject=claims.get("sub"),
             issued_at=claims.get("iat"),
             expires_at=claims["exp"],
-            token_id=claims.get("jti"),
+            token_id=claims["jti"],
             key=name,
         )
     raise SignatureError("signature does not verify with the current or the next key", **reasons)

@@ -1,7 +1,7 @@
 """What the receiver records: hand-off marks, delivery outcomes and dead letters."""
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,10 @@ class DeadLetter:
         source_message_id: The message that failed.
         url: The destination it failed at.
         method: The HTTP method it was sent with.
-        source_body: The original body as text (UTF-8, or base64 when binary).
-        source_body_base64: The original body exactly as QStash sent it (base64).
+        source_body: The original body: its text when UTF-8, else base64 (see encoding).
+        source_body_encoding: "utf-8" or "base64".
+        truncated: Whether `source_body` or `response_body` was cut to fit the store;
+            the full message stays in QStash's DLQ under `dlq_id`.
         response_status: The destination's last answer status.
         response_body: The destination's last answer body as text.
         retried: How many retries QStash made.
@@ -57,16 +59,29 @@ class DeadLetter:
     url: str
     method: str
     source_body: str
-    source_body_base64: str
+    source_body_encoding: Literal["utf-8", "base64"]
     response_status: int
     response_body: str
     retried: int
     schedule_id: str | None
     recorded_at: int
+    truncated: bool = False
 
 
 class DeliveryStore(Protocol):
     """Storage for everything the receiver records. Every write is idempotent."""
+
+    def claim_token(self, token_id: str, expires_at: int) -> bool:
+        """Record a signature token as used, once.
+
+        Args:
+            token_id: The token's `jti` claim.
+            expires_at: Unix seconds after which the token is dead anyway (record expiry).
+
+        Returns:
+            True on first use, False when the token was seen before (a replay).
+        """
+        ...
 
     def is_handed_off(self, message_id: str) -> bool:
         """Whether this message id was already handed off to the worker."""

@@ -1,6 +1,7 @@
 """Delivery store on one DynamoDB table (partition key `pk`, sort key `sk`, both strings).
 
-Items:
+Items (`expires_at`, unix seconds, is the table's TTL attribute):
+    pk=TOKEN#<jti>       sk=TOKEN              a signature token was used (refuses replays)
     pk=MSG#<message id>  sk=HANDOFF            the message was handed off to the worker
     pk=MSG#<message id>  sk=ATTEMPT#<retried>  one delivery outcome reported by a callback
     pk=DEADLETTER        sk=<dlq id>           a dead letter reported by a failure callback
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-HANDOFF_MARK_TTL_SECONDS = 7 * 24 * 3600
 DEAD_LETTER_PK = "DEADLETTER"
 
 
@@ -25,11 +25,26 @@ class DynamoDBDeliveryStore:
     Args:
         client: A boto3 DynamoDB client, created once per container.
         table_name: The table's name.
+        handoff_mark_ttl_seconds: How long a hand-off mark is kept; match the worker's
+            idempotency expiry so both forget a message id at the same time.
     """
 
-    def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
+    def __init__(
+        self, client: "DynamoDBClient", table_name: str, handoff_mark_ttl_seconds: int
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._handoff_mark_ttl = handoff_mark_ttl_seconds
+
+    def claim_token(self, token_id: str, expires_at: int) -> bool:
+        """Record the token as used (conditional put); False when it was used before."""
+        return self._put_once(
+            {
+                "pk": {"S": f"TOKEN#{token_id}"},
+                "sk": {"S": "TOKEN"},
+                "expires_at": {"N": str(expires_at)},
+            }
+        )
 
     def is_handed_off(self, message_id: str) -> bool:
         """Whether this message id was already handed off (strongly consistent read)."""
@@ -41,7 +56,7 @@ class DynamoDBDeliveryStore:
         return "Item" in found
 
     def mark_handed_off(self, message_id: str, job: str) -> None:
-        """Remember the hand-off; the mark expires (TTL attribute `expires_at`) after 7 days."""
+        """Remember the hand-off until `handoff_mark_ttl_seconds` from now."""
         now = int(time.time())
         self._client.put_item(
             TableName=self._table,
@@ -50,7 +65,7 @@ class DynamoDBDeliveryStore:
                 "sk": {"S": "HANDOFF"},
                 "job": {"S": job},
                 "handed_off_at": {"N": str(now)},
-                "expires_at": {"N": str(now + HANDOFF_MARK_TTL_SECONDS)},
+                "expires_at": {"N": str(now + self._handoff_mark_ttl)},
             },
         )
 
@@ -102,7 +117,8 @@ class DynamoDBDeliveryStore:
             "url": {"S": dead_letter.url},
             "method": {"S": dead_letter.method},
             "source_body": {"S": dead_letter.source_body},
-            "source_body_base64": {"S": dead_letter.source_body_base64},
+            "source_body_encoding": {"S": dead_letter.source_body_encoding},
+            "truncated": {"BOOL": dead_letter.truncated},
             "response_status": {"N": str(dead_letter.response_status)},
             "response_body": {"S": dead_letter.response_body},
             "retried": {"N": str(dead_letter.retried)},
@@ -110,15 +126,7 @@ class DynamoDBDeliveryStore:
         }
         if dead_letter.schedule_id:
             item["schedule_id"] = {"S": dead_letter.schedule_id}
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return self._put_once(item)
 
     def dead_letters(self) -> list[DeadLetter]:
         """Return every stored dead letter, in dlq id order (oldest first)."""
@@ -133,7 +141,8 @@ class DynamoDBDeliveryStore:
                 url=item["url"]["S"],
                 method=item["method"]["S"],
                 source_body=item["source_body"]["S"],
-                source_body_base64=item["source_body_base64"]["S"],
+                source_body_encoding=item["source_body_encoding"]["S"],
+                truncated=item["truncated"]["BOOL"],
                 response_status=int(item["response_status"]["N"]),
                 response_body=item["response_body"]["S"],
                 retried=int(item["retried"]["N"]),
@@ -142,6 +151,15 @@ class DynamoDBDeliveryStore:
             )
             for item in items
         ]
+
+    def _put_once(self, item: dict[str, "AttributeValueTypeDef"]) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def _query(self, **query: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

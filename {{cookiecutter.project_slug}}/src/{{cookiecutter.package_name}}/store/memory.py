@@ -10,8 +10,16 @@ class MemoryDeliveryStore:
     """A `DeliveryStore` kept in dictionaries."""
 
     handed_off: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)
     _outcomes: dict[tuple[str, int], DeliveryOutcome] = field(default_factory=dict)
     _dead_letters: dict[str, DeadLetter] = field(default_factory=dict)
+
+    def claim_token(self, token_id: str, expires_at: int) -> bool:
+        """Record the token as used; False when it was used before."""
+        if token_id in self.tokens:
+            return False
+        self.tokens[token_id] = expires_at
+        return True
 
     def is_handed_off(self, message_id: str) -> bool:
         """Whether this message id was already handed off."""

@@ -195,4 +195,44 @@ def test_binary_source_body_is_kept_as_base64(invoke: Invoke, store: MemoryDeliv
     invoke.signed(FAILURE_CALLBACK_PATH, failure_callback(sourceBody=binary))
     [dead_letter] = store.dead_letters()
     assert dead_letter.source_body == binary
-    assert dead_letter.source_body_base64 == binary
+    assert dead_letter.source_body_encoding == "base64"
+
+
+def test_text_source_body_is_kept_as_text(invoke: Invoke, store: MemoryDeliveryStore) -> None:
+    invoke.signed(FAILURE_CALLBACK_PATH, failure_callback(sourceBody=b64("héllo".encode())))
+    [dead_letter] = store.dead_letters()
+    assert (dead_letter.source_body, dead_letter.source_body_encoding) == ("héllo", "utf-8")
+    assert dead_letter.truncated is False
+
+
+def test_huge_source_body_is_truncated_and_flagged(
+    invoke: Invoke, store: MemoryDeliveryStore
+) -> None:
+    huge = "é" * (300 * 1024)
+    status, _, _ = invoke.signed(
+        FAILURE_CALLBACK_PATH, failure_callback(sourceBody=b64(huge.encode()))
+    )
+    [dead_letter] = store.dead_letters()
+    assert status == 200
+    assert dead_letter.truncated is True
+    assert len(dead_letter.source_body.encode()) <= 256 * 1024
+    assert huge.startswith(dead_letter.source_body)
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"sourceMessageId": "m" * 3000},
+        {"dlqId": "d" * 3000},
+        {"status": -1},
+        {"retried": -1},
+    ],
+    ids=["long-source-message-id", "long-dlq-id", "negative-status", "negative-retried"],
+)
+def test_out_of_range_callback_fields_are_permanent_errors(
+    invoke: Invoke, store: MemoryDeliveryStore, override: dict[str, object]
+) -> None:
+    status, headers, _ = invoke.signed(FAILURE_CALLBACK_PATH, failure_callback(**override))
+    assert status == 489
+    assert headers["upstash-nonretryable-error"] == "true"
+    assert store.dead_letters() == []

@@ -2,10 +2,13 @@
 
 import json
 
+import pytest
+
 from {{ cookiecutter.package_name }}.handoff import JobEnvelope, MemoryHandoff
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
 
 from ...conftest import JOB_PATH, VALID_PAYLOAD, Invoke
+from ...events import function_url_event
 
 PAYLOAD = json.dumps(VALID_PAYLOAD).encode()
 NON_RETRYABLE = 489
@@ -142,3 +145,27 @@ def test_base64_encoded_function_url_body_is_accepted(
     status, _, body = invoke.signed(JOB_PATH, PAYLOAD, base64_body=True)
     assert status == 202, body
     assert handoff.sent[0].payload == VALID_PAYLOAD
+
+
+def test_trailing_slash_is_not_redirected_before_verification(invoke: Invoke) -> None:
+    status, _, body = invoke.signed(JOB_PATH + "/", b"{}")
+    assert status == 404
+    assert body == {"error": "Not Found"}
+
+
+def test_wrong_method_answers_json_405(invoke: Invoke) -> None:
+    event = function_url_event(JOB_PATH, b"", {})
+    event["requestContext"]["http"]["method"] = "GET"
+    status, _, body = invoke(event)
+    assert (status, body) == (405, {"error": "Method Not Allowed"})
+
+
+def test_unexpected_error_answers_503_json_so_qstash_retries(
+    invoke: Invoke, store: MemoryDeliveryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(token_id: str, expires_at: int) -> bool:
+        raise RuntimeError("store outage")
+
+    monkeypatch.setattr(store, "claim_token", broken)
+    status, _, body = invoke.signed(JOB_PATH, json.dumps(VALID_PAYLOAD).encode())
+    assert (status, body) == (503, {"error": "unexpected error, retry later"})

@@ -124,6 +124,39 @@ def test_bad_signature_is_401_with_a_json_error_and_no_side_effect(
     assert nothing_happened(handoff, store)
 
 
+def test_token_replayed_with_a_new_message_id_is_rejected(
+    invoke: Invoke, handoff: MemoryHandoff
+) -> None:
+    # The message id header is not signed: a captured token must not queue the job again.
+    token = sign(PAYLOAD, PUBLIC_BASE_URL + JOB_PATH, invoke.keys.current)
+    answers = [
+        invoke(
+            function_url_event(
+                JOB_PATH, PAYLOAD, {"upstash-signature": token, "upstash-message-id": message_id}
+            )
+        )
+        for message_id in ("msg_original", "msg_replay_1", "msg_replay_2")
+    ]
+    assert [status for status, _, _ in answers] == [202, 401, 401]
+    assert [envelope.message_id for envelope in handoff.sent] == ["msg_original"]
+
+
+def test_retry_with_a_fresh_token_is_not_a_replay(invoke: Invoke, handoff: MemoryHandoff) -> None:
+    first = invoke.signed(JOB_PATH, PAYLOAD, message_id="msg_retry")
+    second = invoke.signed(JOB_PATH, PAYLOAD, message_id="msg_retry")
+    assert (first[0], second[0]) == (202, 200)
+    assert len(handoff.sent) == 1
+
+
+def test_token_without_jti_is_rejected(invoke: Invoke, handoff: MemoryHandoff) -> None:
+    token = sign(PAYLOAD, PUBLIC_BASE_URL + JOB_PATH, invoke.keys.current, jti=None)
+    event = function_url_event(
+        JOB_PATH, PAYLOAD, {"upstash-signature": token, "upstash-message-id": "msg_1"}
+    )
+    assert invoke(event)[0] == 401
+    assert handoff.sent == []
+
+
 # --- fail closed ------------------------------------------------------------------------
 
 

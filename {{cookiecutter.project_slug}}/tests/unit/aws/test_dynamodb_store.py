@@ -21,7 +21,7 @@ DEAD_LETTER = DeadLetter(
     url="https://example.com/qstash/jobs/tally",
     method="POST",
     source_body='{"label": "华语"}',
-    source_body_base64="eyJsYWJlbCI6ICLljY7or60ifQ==",
+    source_body_encoding="utf-8",
     response_status=489,
     response_body='{"error": "invalid payload"}',
     retried=0,
@@ -31,7 +31,9 @@ DEAD_LETTER = DeadLetter(
 
 
 def _store(aws: LocalResources) -> DynamoDBDeliveryStore:
-    return DynamoDBDeliveryStore(dynamodb_client(), aws.app_table_name)
+    return DynamoDBDeliveryStore(
+        dynamodb_client(), aws.app_table_name, handoff_mark_ttl_seconds=3600
+    )
 
 
 def test_hand_off_mark_is_remembered_per_message_id(aws: LocalResources) -> None:
@@ -69,3 +71,18 @@ def test_dead_letter_keeps_its_schedule_id(aws: LocalResources) -> None:
     scheduled = replace(DEAD_LETTER, dlq_id="2-0", schedule_id="scd_1")
     store.save_dead_letter(scheduled)
     assert store.dead_letters() == [scheduled]
+
+
+def test_token_is_claimed_once(aws: LocalResources) -> None:
+    store = _store(aws)
+    assert store.claim_token("jwt_1", expires_at=1_900_000_000) is True
+    assert store.claim_token("jwt_1", expires_at=1_900_000_000) is False
+    assert store.claim_token("jwt_2", expires_at=1_900_000_000) is True
+
+
+def test_hand_off_mark_expires_after_the_configured_time(aws: LocalResources) -> None:
+    _store(aws).mark_handed_off("msg_ttl", "tally")
+    item = dynamodb_client().get_item(
+        TableName=aws.app_table_name, Key={"pk": {"S": "MSG#msg_ttl"}, "sk": {"S": "HANDOFF"}}
+    )["Item"]
+    assert int(item["expires_at"]["N"]) - int(item["handed_off_at"]["N"]) == 3600

@@ -4,7 +4,7 @@ import boto3
 import pytest
 
 from {{ cookiecutter.package_name }}.aws.clients import sqs_client
-from {{ cookiecutter.package_name }}.errors import HandoffError
+from {{ cookiecutter.package_name }}.errors import HandoffError, InvalidPayloadError
 from {{ cookiecutter.package_name }}.handoff import JobEnvelope
 from {{ cookiecutter.package_name }}.handoff.sqs import SqsHandoff
 from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
@@ -40,3 +40,10 @@ def test_refused_send_raises_handoff_error(aws: LocalResources) -> None:
     boto3.client("sqs").delete_queue(QueueUrl=aws.jobs_queue_url)
     with pytest.raises(HandoffError, match="did not accept"):
         SqsHandoff(sqs_client(), aws.jobs_queue_url).send(ENVELOPE)
+
+
+def test_job_too_big_for_one_message_is_a_permanent_error(aws: LocalResources) -> None:
+    huge = JobEnvelope(job="tally", payload={"label": "x" * (1024 * 1024)}, message_id="msg_big")
+    with pytest.raises(InvalidPayloadError, match="reference"):
+        SqsHandoff(sqs_client(), aws.jobs_queue_url).send(huge)
+    assert receive_all(aws.jobs_queue_url) == []

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@router.api_route("/health", methods=["GET", "HEAD"])
 def health() -> dict[str, str]:
     """Return `{"status": "ok"}`."""
     return {"status": "ok"}
