@@ -43,3 +43,38 @@ class InvalidPayloadError(PermanentError):
 
 class HandoffError(AppError):
     """The accepted work could not be handed to the worker queue; the sender should retry."""
+
+
+class PublishError(AppError):
+    """A call to the QStash REST API failed: refused, unreachable, or never answered.
+
+    `details` carries `status` (the HTTP status, absent when there was no answer) and `body`
+    (QStash's answer, shortened), plus `method` and `path` of the request (never the token).
+    """
+
+
+class PublishTimeoutError(PublishError):
+    """QStash did not connect, accept the request or answer within the configured timeout."""
+
+
+class RateLimitedError(PublishError):
+    """QStash kept answering 429 after the bounded back-off, or asked for a longer wait.
+
+    `details["limit"]` is `daily` (`RateLimit-*` headers), `burst` (`Burst-RateLimit-*`) or
+    `unknown`; `details["retry_after_seconds"]` is how long QStash asked to wait, if it said.
+    """
+
+
+class MessageTooLargeError(PublishError):
+    """A payload is over the configured message size limit; nothing was sent."""
+
+
+class UnsafeDestinationError(ConfigurationError):
+    """A destination or callback URL is plain http, localhost or a private address.
+
+    Allowed only when the configured QStash URL is itself local (a development double).
+    """
+
+
+class DeadLetterNotFoundError(PublishError):
+    """QStash's DLQ has no message with that id (replayed, deleted, or past retention)."""

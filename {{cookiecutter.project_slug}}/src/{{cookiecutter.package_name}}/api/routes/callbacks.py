@@ -3,12 +3,11 @@
 from fastapi import APIRouter
 
 from ...outcomes import record_callback, record_dead_letter
+from ...paths import CALLBACK_PATH as CALLBACK_PATH
+from ...paths import FAILURE_CALLBACK_PATH as FAILURE_CALLBACK_PATH
 from ..deps import ServicesDep, VerifiedDelivery
 
 router = APIRouter(tags=["qstash"])
-
-CALLBACK_PATH = "/qstash/callback"
-FAILURE_CALLBACK_PATH = "/qstash/failure"
 
 
 @router.post(CALLBACK_PATH)

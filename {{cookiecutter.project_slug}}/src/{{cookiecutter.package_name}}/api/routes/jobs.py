@@ -4,12 +4,13 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ...ingest import accept_job
+from ...paths import JOB_ROUTE
 from ..deps import ServicesDep, VerifiedDelivery
 
 router = APIRouter(tags=["qstash"])
 
 
-@router.post("/qstash/jobs/{job_name}", status_code=202)
+@router.post(JOB_ROUTE, status_code=202)
 def receive_job(job_name: str, delivery: VerifiedDelivery, services: ServicesDep) -> JSONResponse:
     """Accept a job: 202 once handed off, 200 for a duplicate already handed off.
 

@@ -1,0 +1,158 @@
+"""Callbacks and failure callbacks: documented bodies, signed, new messages, retried."""
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from {{ cookiecutter.package_name }}.local.qstash_double import (
+    DoubleHost,
+    DoubleSettings,
+    RunningDouble,
+    serve_doubles,
+)
+from {{ cookiecutter.package_name }}.local.qstash_double.receiver import (
+    CapturingReceiver,
+    Reply,
+    run_receiver,
+)
+from {{ cookiecutter.package_name }}.qstash import CallbackBody, verify_signature
+
+FAST = DoubleSettings(time_scale=0.0001)  # the 24 h back-off takes 8.6 s, 12 s takes 1.2 ms
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[CapturingReceiver]:
+    with run_receiver() as capturing:
+        yield capturing
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[DoubleHost]:
+    """One HTTP server per module; each test runs a fresh double on it."""
+    with serve_doubles() as serving:
+        yield serving
+
+
+@pytest.fixture
+def path(request: pytest.FixtureRequest) -> str:
+    """A path of its own for each test, so the shared receiver keeps them apart."""
+    return "/" + re.sub(r"\W+", "-", request.node.name)
+
+
+@pytest.fixture
+def qstash(host: DoubleHost) -> Iterator[RunningDouble]:
+    with host.run(FAST) as running:
+        yield running
+
+
+def publish(
+    running: RunningDouble, destination: str, body: bytes = b"{}", **headers: str
+) -> httpx.Response:
+    response = httpx.post(
+        f"{running.base_url}/v2/publish/{destination}",
+        content=body,
+        headers={"Authorization": f"Bearer {running.token}", **headers},
+        timeout=5,
+    )
+    assert response.is_success, response.text
+    return response
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.005)
+
+
+def test_a_callback_follows_every_attempt_with_the_documented_body(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    receiver.script(path, Reply(500, body=b"try again"), Reply(200, body="d\u00f6ne".encode()))
+    message_id = publish(
+        qstash,
+        receiver.url(path) + "?q=1",
+        b'{"n":1}',
+        **{
+            "Content-Type": "application/json",
+            "Upstash-Forward-X-Tenant": "t-1",
+            "Upstash-Callback": receiver.url(path + "/cb"),
+            "Upstash-Callback-Forward-X-Callback-Key": "k",
+        },
+    ).json()["messageId"]
+
+    qstash.double.wait_until_settled()
+    callbacks = receiver.received(path + "/cb")
+    bodies = sorted(
+        (CallbackBody.model_validate_json(c.body) for c in callbacks), key=lambda b: b.retried
+    )
+    assert [(b.status, b.retried, b.response_text) for b in bodies] == [
+        (500, 0, "try again"),
+        (200, 1, "d\u00f6ne"),
+    ]
+    first = bodies[0]
+    assert first.source_message_id == message_id
+    assert (first.url, first.method, first.max_retries) == (receiver.url(path) + "?q=1", "POST", 3)
+    assert first.source_text == '{"n":1}'
+    assert first.source_header == {"Content-Type": "application/json", "X-Tenant": "t-1"}
+    assert first.dlq_id is None
+    raw = json.loads(callbacks[0].body)
+    assert isinstance(raw["createdAt"], str)  # unix ms as a string, as the callbacks page shows
+    assert isinstance(raw["notBefore"], str)
+    assert raw["callerIP"] == "127.0.0.1"
+    for callback in callbacks:
+        assert callback.headers["x-callback-key"] == "k"
+        assert callback.headers["upstash-message-id"] != message_id  # a new message
+        verify_signature(
+            callback.headers["upstash-signature"],
+            body=callback.body,
+            url=receiver.url(path + "/cb"),
+            keys=qstash.keys,
+            leeway=0,
+        )
+
+
+def test_the_failure_callback_comes_once_after_retries_run_out(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    receiver.script(path, Reply(500, body=b"broken"))
+    message_id = publish(
+        qstash,
+        receiver.url(path),
+        **{"Upstash-Retries": "2", "Upstash-Failure-Callback": receiver.url(path + "/failed")},
+    ).json()["messageId"]
+
+    qstash.double.wait_until_settled()
+    (failure,) = receiver.received(path + "/failed")
+    body = CallbackBody.model_validate_json(failure.body)
+    (dead,) = qstash.double.dead_letters()
+    assert body.dlq_id == dead.dlq_id
+    assert re.fullmatch(r"\d{13}-\d+", body.dlq_id)
+    assert (body.source_message_id, body.status, body.response_text) == (message_id, 500, "broken")
+    assert body.retried == body.max_retries == 2
+
+
+def test_a_failing_failure_callback_is_retried_with_the_same_message_and_body(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    receiver.script(path, 500)
+    receiver.script(path + "/failed", 500, 200)
+    publish(
+        qstash,
+        receiver.url(path),
+        **{
+            "Upstash-Retries": "0",
+            "Upstash-Failure-Callback": receiver.url(path + "/failed"),
+            "Upstash-Failure-Callback-Retries": "3",
+        },
+    )
+
+    qstash.double.wait_until_settled()
+    first, second = receiver.received(path + "/failed")
+    assert first.body == second.body
+    assert first.headers["upstash-message-id"] == second.headers["upstash-message-id"]
+    assert (first.headers["upstash-retried"], second.headers["upstash-retried"]) == ("0", "1")

@@ -1,0 +1,120 @@
+"""The double's dead-letter queue API: list, filters, cursor, get, delete, bulk delete, retry."""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from {{ cookiecutter.package_name }}.local.qstash_double import (
+    DoubleHost,
+    DoubleSettings,
+    RunningDouble,
+    serve_doubles,
+)
+from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver, run_receiver
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[CapturingReceiver]:
+    with run_receiver() as capturing:
+        yield capturing
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[DoubleHost]:
+    """One HTTP server per module; each test runs a fresh double on it."""
+    with serve_doubles() as serving:
+        yield serving
+
+
+@pytest.fixture
+def path(request: pytest.FixtureRequest) -> str:
+    return "/" + re.sub(r"\W+", "-", request.node.name)
+
+
+@pytest.fixture
+def qstash(host: DoubleHost) -> Iterator[RunningDouble]:
+    with host.run(DoubleSettings(time_scale=0.0001)) as running:
+        yield running
+
+
+def call(
+    running: RunningDouble,
+    method: str,
+    path: str,
+    *,
+    token: str | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    token = running.token if token is None else token
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers |= kwargs.pop("headers", {})
+    return httpx.request(method, running.base_url + path, headers=headers, timeout=5, **kwargs)
+
+
+def _dead_letters(qstash: RunningDouble, receiver: CapturingReceiver, path: str, n: int) -> None:
+    receiver.script(path, 500)
+    for i in range(n):
+        call(
+            qstash,
+            "POST",
+            f"/v2/publish/{receiver.url(path)}?i={i}",
+            content=f"body-{i}".encode(),
+            headers={"Upstash-Retries": "0"},
+        )
+    qstash.double.wait_until_settled()
+
+
+def test_the_dlq_lists_pages_with_a_cursor_and_filters(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 3)
+
+    first = call(qstash, "GET", "/v2/dlq", params={"count": 2}).json()
+    rest = call(qstash, "GET", "/v2/dlq", params={"count": 2, "cursor": first["cursor"]}).json()
+    filtered = call(qstash, "GET", "/v2/dlq", params={"url": receiver.url(path) + "?i=1"}).json()
+
+    assert len(first["messages"]) == 2
+    assert len(rest["messages"]) == 1
+    assert "cursor" not in rest
+    (entry,) = filtered["messages"]
+    assert entry["body"] == "body-1"
+    assert entry["responseStatus"] == 500
+    assert entry["maxRetries"] == 0
+    assert set(entry) >= {"dlqId", "messageId", "url", "method", "header", "createdAt", "notBefore"}
+
+
+def test_a_dlq_message_can_be_read_deleted_and_retried(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 2)
+    first, second = (entry["dlqId"] for entry in call(qstash, "GET", "/v2/dlq").json()["messages"])
+    receiver.script(path, 200)
+
+    assert call(qstash, "GET", f"/v2/dlq/{first}").json()["dlqId"] == first
+    assert call(qstash, "DELETE", f"/v2/dlq/{first}").status_code == 200
+    assert call(qstash, "GET", f"/v2/dlq/{first}").status_code == 404
+    retried = call(qstash, "POST", f"/v2/dlq/retry/{second}", headers={"Upstash-Retries": "1"})
+
+    assert retried.status_code == 201
+    new_id = retried.json()["messageId"]
+    qstash.double.wait_until_settled()
+    assert qstash.double.message(new_id).state == "delivered"
+    assert qstash.double.message(new_id).options.retries == 1
+    assert call(qstash, "GET", "/v2/dlq").json()["messages"] == []
+
+
+def test_dlq_bulk_delete_takes_ids_in_the_query_and_refuses_no_selection(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 3)
+    ids = [entry["dlqId"] for entry in call(qstash, "GET", "/v2/dlq").json()["messages"]]
+
+    nothing = call(qstash, "DELETE", "/v2/dlq")
+    deleted = call(qstash, "DELETE", "/v2/dlq", params={"dlqIds": ",".join(ids[:2])})
+
+    assert nothing.status_code == 400
+    assert deleted.json() == {"deleted": 2}
+    assert [e["dlqId"] for e in call(qstash, "GET", "/v2/dlq").json()["messages"]] == ids[2:]

@@ -1,0 +1,301 @@
+"""The command line against a fake QStash on 127.0.0.1: output, exit status, one-line errors."""
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.responses import JSONResponse, Response
+
+from {{ cookiecutter.package_name }}.cli import main
+
+from ..fake_qstash import TOKEN, FakeQStash, publish_response, serve_fake_qstash
+
+BASE_URL = "http://127.0.0.1:8000"
+PAYLOAD = '{"user_id": "u-1", "email": "ada@example.com"}'
+DEAD_LETTER = {
+    "dlqId": "1725323658779-0",
+    "messageId": "msg_dead",
+    "url": f"{BASE_URL}/qstash/jobs/send-welcome-email",
+    "responseStatus": 489,
+    "createdAt": 1_800_000_000_000,
+}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeQStash]:
+    with serve_fake_qstash() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server: FakeQStash, monkeypatch: pytest.MonkeyPatch) -> FakeQStash:
+    """The fake, reset, with the environment pointing the CLI at it (development)."""
+    server.reset()
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    monkeypatch.setenv("QSTASH_URL", server.base_url)
+    monkeypatch.setenv("QSTASH_TOKEN", TOKEN)
+    monkeypatch.setenv("PUBLIC_BASE_URL", BASE_URL)
+    return server
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the CLI; return (exit status, stdout, stderr)."""
+    try:
+        status = main(list(argv))
+    except SystemExit as exit_:  # argparse usage errors
+        status = int(exit_.code or 0)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def answer(document: Any, status: int = 200) -> Any:
+    return lambda request: JSONResponse(document, status_code=status)
+
+
+# --- publish ---------------------------------------------------------------------------------
+
+
+def test_publish_prints_the_message_id(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = lambda request: publish_response("msg_1")
+    status, out, err = run(capsys, "publish", "send-welcome-email", "--json", PAYLOAD)
+    assert (status, out, err) == (0, "published send-welcome-email as msg_1\n", "")
+
+
+def test_publish_sends_the_payload_to_the_jobs_route(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "publish", "send-welcome-email", "--json", PAYLOAD)
+    request = fake.requests[0]
+    assert request.path == f"/v2/publish/{BASE_URL}/qstash/jobs/send-welcome-email"
+    assert request.body == PAYLOAD.encode()
+
+
+def test_publish_options_become_upstash_headers(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(
+        capsys,
+        "publish",
+        "send-welcome-email",
+        "--json",
+        PAYLOAD,
+        "--delay",
+        "10s",
+        "--not-before",
+        "1900000000",
+        "--dedup-id",
+        "signup-u-1",
+        "--retries",
+        "2",
+    )
+    assert status == 0, err
+    headers = fake.requests[0].headers
+    assert headers["upstash-delay"] == "10s"
+    assert headers["upstash-not-before"] == "1900000000"
+    assert headers["upstash-deduplication-id"] == "signup-u-1"
+    assert headers["upstash-retries"] == "2"
+
+
+def test_publish_delay_in_plain_seconds_is_accepted(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "publish", "send-welcome-email", "--json", PAYLOAD, "--delay", "90")
+    assert fake.requests[0].headers["upstash-delay"] == "90s"
+
+
+def test_publish_output_json_is_machine_readable(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = lambda request: publish_response("msg_1")
+    _, out, _ = run(capsys, "publish", "send-welcome-email", "--json", PAYLOAD, "--output", "json")
+    assert json.loads(out) == {
+        "job": "send-welcome-email",
+        "messageId": "msg_1",
+        "deduplicated": False,
+    }
+
+
+def test_publish_reads_the_payload_from_stdin(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PAYLOAD))
+    status, _, _ = run(capsys, "publish", "send-welcome-email", "--json", "-")
+    assert status == 0
+    assert fake.requests[0].body == PAYLOAD.encode()
+
+
+def test_invalid_payload_is_one_line_naming_the_field_and_nothing_is_sent(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "publish", "send-welcome-email", "--json", '{"user_id": "u-1"}')
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1
+    assert err.startswith("error: invalid payload for job 'send-welcome-email': email: ")
+    assert fake.requests == []
+
+
+def test_unknown_job_exits_1(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "publish", "no-such-job", "--json", "{}")
+    assert (status, err) == (1, "error: unknown job 'no-such-job'\n")
+
+
+@pytest.mark.parametrize(
+    "option", [["--delay", "10 seconds"], ["--retries", "-1"], ["--not-before", "tomorrow"]]
+)
+def test_malformed_option_is_a_usage_error(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str], option: list[str]
+) -> None:
+    status, _, err = run(capsys, "publish", "send-welcome-email", "--json", PAYLOAD, *option)
+    assert status == 2
+    assert option[0] in err
+    assert fake.requests == []
+
+
+def test_qstash_error_prints_status_and_reason_on_one_line(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer({"error": "invalid destination\nurl"}, status=400)
+    status, out, err = run(capsys, "publish", "send-welcome-email", "--json", PAYLOAD)
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1
+    assert "QStash answered 400" in err
+    assert "invalid destination url" in err
+
+
+def test_missing_token_says_where_to_get_one(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QSTASH_TOKEN")
+    status, _, err = run(capsys, "publish", "send-welcome-email", "--json", PAYLOAD)
+    assert status == 1
+    assert err.startswith("error: QSTASH_TOKEN is not set: copy the token from the Upstash console")
+
+
+def test_invalid_settings_are_one_line(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QSTASH_READ_TIMEOUT_SECONDS", "-1")
+    status, _, err = run(capsys, "dlq", "list")
+    assert status == 1
+    assert err.startswith("error: invalid settings: QSTASH_READ_TIMEOUT_SECONDS: ")
+    assert err.count("\n") == 1
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+def test_jobs_lists_the_registered_jobs(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "jobs", "--json")
+    assert status == 0
+    assert "send-welcome-email" in [job["name"] for job in json.loads(out)["jobs"]]
+
+
+# --- dlq -------------------------------------------------------------------------------------
+
+
+def test_dlq_list_prints_one_line_per_dead_letter(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer({"messages": [DEAD_LETTER]})
+    status, out, _ = run(capsys, "dlq", "list")
+    assert status == 0
+    assert out == (
+        f"1725323658779-0  489  2027-01-15 08:00:00Z  {BASE_URL}/qstash/jobs/send-welcome-email\n"
+    )
+
+
+def test_dlq_list_says_when_the_queue_is_empty(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer({"messages": []})
+    assert run(capsys, "dlq", "list")[1] == "the dead-letter queue is empty\n"
+
+
+def test_dlq_list_shows_how_to_get_the_next_page(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer({"messages": [DEAD_LETTER], "cursor": "c2"})
+    out = run(capsys, "dlq", "list", "--count", "1")[1]
+    assert out.splitlines()[-1].endswith("dlq list --cursor c2")
+    assert fake.requests[0].query == {"count": "1"}
+
+
+def test_dlq_list_json_is_machine_readable(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer({"messages": [DEAD_LETTER], "cursor": "c2"})
+    document = json.loads(run(capsys, "dlq", "list", "--json")[1])
+    assert document["cursor"] == "c2"
+    assert document["messages"][0]["dlqId"] == "1725323658779-0"
+    assert document["messages"][0]["responseStatus"] == 489
+
+
+def test_dlq_get_prints_the_dead_letter(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer(DEAD_LETTER)
+    status, out, _ = run(capsys, "dlq", "get", "1725323658779-0")
+    assert status == 0
+    assert json.loads(out)["messageId"] == "msg_dead"
+
+
+def test_dlq_replay_calls_the_retry_endpoint(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer({"messageId": "msg_new"}, status=201)
+    status, out, _ = run(capsys, "dlq", "replay", "1725323658779-0")
+    assert (status, out) == (0, "replayed 1725323658779-0 as msg_new\n")
+    request = fake.requests[0]
+    assert (request.method, request.path) == ("POST", "/v2/dlq/retry/1725323658779-0")
+
+
+def test_dlq_replay_json(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.responder = answer({"messageId": "msg_new"}, status=201)
+    out = run(capsys, "dlq", "replay", "1725323658779-0", "--json")[1]
+    assert json.loads(out) == {
+        "dlqId": "1725323658779-0",
+        "messageId": "msg_new",
+        "deduplicated": False,
+    }
+
+
+def test_dlq_delete(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.responder = lambda request: Response(status_code=200)
+    status, out, _ = run(capsys, "dlq", "delete", "1725323658779-0")
+    assert (status, out) == (0, "deleted 1725323658779-0\n")
+    assert (fake.requests[0].method, fake.requests[0].path) == (
+        "DELETE",
+        "/v2/dlq/1725323658779-0",
+    )
+
+
+def test_dlq_replay_of_a_missing_dead_letter_exits_1_with_a_clear_line(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer({"error": "Not found"}, status=404)
+    status, _, err = run(capsys, "dlq", "replay", "9-9")
+    assert status == 1
+    assert err.startswith("error: no dead letter '9-9' in QStash's DLQ")
+    assert err.count("\n") == 1
+
+
+# --- installation ----------------------------------------------------------------------------
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "{{ cookiecutter.project_slug }}"
+    result = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "publish" in result.stdout
+    assert "dlq" in result.stdout
