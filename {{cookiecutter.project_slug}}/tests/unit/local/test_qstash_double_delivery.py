@@ -5,9 +5,8 @@ Real servers on 127.0.0.1 only: the double and a capturing receiver, each under 
 
 import base64
 import math
-import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import jwt
@@ -17,41 +16,19 @@ from {{ cookiecutter.package_name }}.local.qstash_double import (
     DoubleHost,
     DoubleSettings,
     RunningDouble,
-    serve_doubles,
 )
 from {{ cookiecutter.package_name }}.local.qstash_double.receiver import (
     CapturingReceiver,
     Reply,
-    run_receiver,
 )
 from {{ cookiecutter.package_name }}.qstash import body_hash, verify_signature
 
 FAST = DoubleSettings(time_scale=0.0001)  # the 24 h back-off takes 8.6 s, 12 s takes 1.2 ms
 
 
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[CapturingReceiver]:
-    with run_receiver() as capturing:
-        yield capturing
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[DoubleHost]:
-    """One HTTP server per module; each test runs a fresh double on it."""
-    with serve_doubles() as serving:
-        yield serving
-
-
 @pytest.fixture
-def path(request: pytest.FixtureRequest) -> str:
-    """A path of its own for each test, so the shared receiver keeps them apart."""
-    return "/" + re.sub(r"\W+", "-", request.node.name)
-
-
-@pytest.fixture
-def qstash(host: DoubleHost) -> Iterator[RunningDouble]:
-    with host.run(FAST) as running:
-        yield running
+def double_settings() -> DoubleSettings:
+    return FAST
 
 
 def publish(

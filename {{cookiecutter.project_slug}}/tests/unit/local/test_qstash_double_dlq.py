@@ -1,43 +1,13 @@
 """The double's dead-letter queue API: list, filters, cursor, get, delete, bulk delete, retry."""
 
-import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from {{ cookiecutter.package_name }}.local.qstash_double import (
-    DoubleHost,
-    DoubleSettings,
     RunningDouble,
-    serve_doubles,
 )
-from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver, run_receiver
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[CapturingReceiver]:
-    with run_receiver() as capturing:
-        yield capturing
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[DoubleHost]:
-    """One HTTP server per module; each test runs a fresh double on it."""
-    with serve_doubles() as serving:
-        yield serving
-
-
-@pytest.fixture
-def path(request: pytest.FixtureRequest) -> str:
-    return "/" + re.sub(r"\W+", "-", request.node.name)
-
-
-@pytest.fixture
-def qstash(host: DoubleHost) -> Iterator[RunningDouble]:
-    with host.run(DoubleSettings(time_scale=0.0001)) as running:
-        yield running
+from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver
 
 
 def call(

@@ -1,7 +1,6 @@
 """Schedules on the double: cron ticks on the scaled clock, upsert, pause and resume."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -11,34 +10,14 @@ from {{ cookiecutter.package_name }}.local.qstash_double import (
     DoubleHost,
     DoubleSettings,
     RunningDouble,
-    serve_doubles,
 )
-from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver, run_receiver
-
-
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[CapturingReceiver]:
-    with run_receiver() as capturing:
-        yield capturing
-
-
-@pytest.fixture(scope="module")
-def host() -> Iterator[DoubleHost]:
-    """One HTTP server per module; each test runs a fresh double on it."""
-    with serve_doubles() as serving:
-        yield serving
+from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver
 
 
 @pytest.fixture
-def path(request: pytest.FixtureRequest) -> str:
-    return "/" + re.sub(r"\W+", "-", request.node.name)
-
-
-@pytest.fixture
-def qstash(host: DoubleHost) -> Iterator[RunningDouble]:
+def double_settings() -> DoubleSettings:
     # Real time: ticks happen only when a test jumps the clock past a cron minute.
-    with host.run(DoubleSettings(time_scale=1.0)) as running:
-        yield running
+    return DoubleSettings(time_scale=1.0)
 
 
 def call(running: RunningDouble, method: str, path: str, **kwargs: Any) -> httpx.Response:
