@@ -2,7 +2,6 @@
 
 import re
 import time
-from typing import Any
 
 import httpx
 import pytest
@@ -15,19 +14,7 @@ from {{ cookiecutter.package_name }}.local.qstash_double import (
 from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver
 from {{ cookiecutter.package_name }}.qstash import SigningKeys, verify_signature
 
-
-def call(
-    running: RunningDouble,
-    method: str,
-    path: str,
-    *,
-    token: str | None = None,
-    **kwargs: Any,
-) -> httpx.Response:
-    token = running.token if token is None else token
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    headers |= kwargs.pop("headers", {})
-    return httpx.request(method, running.base_url + path, headers=headers, timeout=5, **kwargs)
+from .helpers import call
 
 
 @pytest.mark.parametrize("token", ["", "wrong"])

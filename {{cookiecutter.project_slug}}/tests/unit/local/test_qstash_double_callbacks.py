@@ -2,14 +2,8 @@
 
 import json
 import re
-import time
-from collections.abc import Callable
-
-import httpx
-import pytest
 
 from {{ cookiecutter.package_name }}.local.qstash_double import (
-    DoubleSettings,
     RunningDouble,
 )
 from {{ cookiecutter.package_name }}.local.qstash_double.receiver import (
@@ -18,32 +12,7 @@ from {{ cookiecutter.package_name }}.local.qstash_double.receiver import (
 )
 from {{ cookiecutter.package_name }}.qstash import CallbackBody, verify_signature
 
-FAST = DoubleSettings(time_scale=0.0001)  # the 24 h back-off takes 8.6 s, 12 s takes 1.2 ms
-
-
-@pytest.fixture
-def double_settings() -> DoubleSettings:
-    return FAST
-
-
-def publish(
-    running: RunningDouble, destination: str, body: bytes = b"{}", **headers: str
-) -> httpx.Response:
-    response = httpx.post(
-        f"{running.base_url}/v2/publish/{destination}",
-        content=body,
-        headers={"Authorization": f"Bearer {running.token}", **headers},
-        timeout=5,
-    )
-    assert response.is_success, response.text
-    return response
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
+from .helpers import publish
 
 
 def test_a_callback_follows_every_attempt_with_the_documented_body(

@@ -6,9 +6,7 @@ Real servers on 127.0.0.1 only: the double and a capturing receiver, each under 
 import base64
 import math
 import time
-from collections.abc import Callable
 
-import httpx
 import jwt
 import pytest
 
@@ -23,32 +21,7 @@ from {{ cookiecutter.package_name }}.local.qstash_double.receiver import (
 )
 from {{ cookiecutter.package_name }}.qstash import body_hash, verify_signature
 
-FAST = DoubleSettings(time_scale=0.0001)  # the 24 h back-off takes 8.6 s, 12 s takes 1.2 ms
-
-
-@pytest.fixture
-def double_settings() -> DoubleSettings:
-    return FAST
-
-
-def publish(
-    running: RunningDouble, destination: str, body: bytes = b"{}", **headers: str
-) -> httpx.Response:
-    response = httpx.post(
-        f"{running.base_url}/v2/publish/{destination}",
-        content=body,
-        headers={"Authorization": f"Bearer {running.token}", **headers},
-        timeout=5,
-    )
-    assert response.is_success, response.text
-    return response
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
+from .helpers import publish, wait_until
 
 
 def test_delivery_carries_the_documented_headers_and_the_exact_body(

@@ -1,27 +1,11 @@
 """The double's dead-letter queue API: list, filters, cursor, get, delete, bulk delete, retry."""
 
-from typing import Any
-
-import httpx
-
 from {{ cookiecutter.package_name }}.local.qstash_double import (
     RunningDouble,
 )
 from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver
 
-
-def call(
-    running: RunningDouble,
-    method: str,
-    path: str,
-    *,
-    token: str | None = None,
-    **kwargs: Any,
-) -> httpx.Response:
-    token = running.token if token is None else token
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    headers |= kwargs.pop("headers", {})
-    return httpx.request(method, running.base_url + path, headers=headers, timeout=5, **kwargs)
+from .helpers import call
 
 
 def _dead_letters(qstash: RunningDouble, receiver: CapturingReceiver, path: str, n: int) -> None:

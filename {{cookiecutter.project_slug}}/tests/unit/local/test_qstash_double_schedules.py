@@ -1,7 +1,6 @@
 """Schedules on the double: cron ticks on the scaled clock, upsert, pause and resume."""
 
 import re
-from typing import Any
 
 import httpx
 import pytest
@@ -13,16 +12,13 @@ from {{ cookiecutter.package_name }}.local.qstash_double import (
 )
 from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver
 
+from .helpers import call
+
 
 @pytest.fixture
 def double_settings() -> DoubleSettings:
     # Real time: ticks happen only when a test jumps the clock past a cron minute.
     return DoubleSettings(time_scale=1.0)
-
-
-def call(running: RunningDouble, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {running.token}"} | kwargs.pop("headers", {})
-    return httpx.request(method, running.base_url + path, headers=headers, timeout=5, **kwargs)
 
 
 def create(running: RunningDouble, destination: str, cron: str, **headers: str) -> httpx.Response:
