@@ -93,11 +93,19 @@ def next_steps(project_dir: Path, answers: dict[str, str]) -> str:
         f"\nCreated {answers['project_name']} in {project_dir}\n\n"
         "Next steps:\n"
         f"  cd {project_dir}\n"
-        "  make demo   # run the receiver locally and deliver signed sample messages\n"
-        "  make test   # lint, type-check and run the tests\n\n"
-        "Signing keys: copy your QStash current and next signing keys from the Upstash\n"
-        "console; README.md ('Signing keys') shows where to set them for local runs\n"
-        "and for the deployed stack.\n"
+        "  make demo    # the whole flow locally (moto + uvicorn on 127.0.0.1), no AWS account\n"
+        "  make test    # the tests (moto stands in for AWS)\n"
+        "  make lint    # ruff, ruff format --check, mypy --strict on src/\n"
+        "  make dev     # keep the app (127.0.0.1:8000) and moto running for manual requests\n"
+        "  make bench   # cold-start and warm-latency figures of the ingest path\n"
+        "  make help    # every target\n\n"
+        "Signing keys: make demo and make dev create their own. For real QStash traffic, copy\n"
+        "the current and next signing keys from the Upstash console. Deployed, the receiver\n"
+        "reads them from the Secrets Manager secret named by QSTASH_SIGNING_KEYS_SECRET_ARN\n"
+        '(JSON: {"QSTASH_CURRENT_SIGNING_KEY": ..., "QSTASH_NEXT_SIGNING_KEY": ...}); for\n'
+        "local runs, set the environment variables QSTASH_CURRENT_SIGNING_KEY and\n"
+        'QSTASH_NEXT_SIGNING_KEY. README.md, section "Signing keys and rotation", explains\n'
+        "rolling them.\n"
     )
 
 

@@ -62,21 +62,52 @@ AWS_REGION_PATTERN = re.compile(
     r"-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$"
 )
 
-# Import names the generated project depends on, directly or through its tools; a
-# package with one of these names would shadow the real one.
+# Import names a package_name must not take: the generated package and an installed
+# distribution would shadow one another (package_name=packaging baked, then the project's tests
+# failed on "No module named 'packaging.api'"). The hook runs before the project exists and
+# cannot read its uv.lock, so this is data: the slow test
+# tests/test_generated_project.py::test_hook_refuses_every_import_name_installed_in_the_project
+# syncs a baked project and prints every installed name missing here, ready to paste.
 # fmt: off
 DEPENDENCY_IMPORT_NAMES = frozenset(
     {
-        "annotated_doc", "annotated_types", "anyio", "aws_cdk", "aws_lambda_powertools",
-        "awslambdaric", "boto3", "botocore", "cdk_nag", "certifi", "cfnlint",
-        "charset_normalizer", "click", "constructs", "cookiecutter", "cryptography",
-        "dateutil", "dotenv", "fastapi", "flask", "functions_framework", "h11", "httpcore",
-        "httpx", "idna", "jinja2", "jmespath", "jsii", "jwt", "mangum", "markupsafe", "moto",
-        "multipart", "mypy", "mypy_boto3", "mypy_extensions", "opentelemetry", "pluggy",
-        "pydantic", "pydantic_core", "pydantic_settings", "pyjwt", "pytest", "qstash",
-        "requests", "responses", "ruff", "s3transfer", "six", "sniffio", "starlette",
-        "typing_extensions", "typing_inspection", "urllib3", "uvicorn", "werkzeug",
-        "xmltodict", "yaml",
+        # Installed by `uv sync --locked` on Linux and macOS, runtime and dev.
+        "annotated_doc", "annotated_types", "antlr4", "anyio", "ast_serialize", "attr", "attrs",
+        "aws_lambda_powertools", "aws_xray_sdk", "blinker", "boto3", "botocore", "certifi", "cffi",
+        "cfnlint", "charset_normalizer", "click", "cronsim", "cryptography", "dateutil", "docker",
+        "dotenv", "fastapi", "flask", "flask_cors", "graphql", "h11", "httpcore", "httpx", "idna",
+        "iniconfig", "isympy", "itsdangerous", "jinja2", "jmespath", "joserfc", "jsonpatch",
+        "jsonpatch_cli", "jsonpath_ng", "jsonpointer", "jsonschema", "jsonschema_path",
+        "jsonschema_specifications", "jwt", "lazy_object_proxy", "librt", "mangum", "markupsafe",
+        "moto", "mpmath", "mypy", "mypy_boto3_dynamodb", "mypy_boto3_secretsmanager",
+        "mypy_boto3_sqs", "mypy_extensions", "mypyc", "networkx", "openapi_schema_validator",
+        "openapi_spec_validator", "opentelemetry", "packaging", "pathable", "pathspec", "pluggy",
+        "py", "py_partiql_parser", "pycparser", "pydantic", "pydantic_core", "pydantic_settings",
+        "pygments", "pyparsing", "pytest", "qstash", "referencing", "regex", "requests",
+        "responses", "rfc3339_validator", "rpds", "ruff", "s3transfer", "six", "starlette", "sympy",
+        "tenacity", "typing_extensions", "typing_inspection", "urllib3", "uvicorn", "werkzeug",
+        "wrapt", "xmltodict", "yaml",
+        # Not installed today, but planned or likely: the other cron library (croniter, pytz),
+        # anyio's former dependency (sniffio), the infrastructure release (aws_cdk, cdk_nag,
+        # constructs, jsii, awslambdaric), the later targets (functions_framework), and
+        # distribution-like names (pyjwt, multipart, mypy_boto3, cookiecutter).
+        "aws_cdk", "awslambdaric", "cdk_nag", "constructs", "cookiecutter", "croniter",
+        "functions_framework", "jsii", "multipart", "mypy_boto3", "pyjwt", "pytz", "sniffio",
+        # In the lock for Windows only: colorama (click, pytest) and pywin32 (docker),
+        # whose pywin32.pth also puts win32/, win32/lib/ and pythonwin/ on sys.path.
+        "adodbapi", "afxres", "colorama", "commctrl", "dde", "isapi", "mmapfile", "mmsystem",
+        "netbios", "ntsecuritycon", "odbc", "perfmon", "pythoncom", "pythonwin", "pywin",
+        "pywin32_bootstrap", "pywin32_system32", "pywin32_testutil", "pywintypes", "rasutil",
+        "regcheck", "regutil", "servicemanager", "sspi", "sspicon", "timer", "win2kras", "win32",
+        "win32api", "win32clipboard", "win32com", "win32comext", "win32con", "win32console",
+        "win32cred", "win32crypt", "win32cryptcon", "win32event", "win32evtlog", "win32evtlogutil",
+        "win32file", "win32gui", "win32gui_struct", "win32help", "win32inet", "win32inetcon",
+        "win32job", "win32lz", "win32net", "win32netcon", "win32pdh", "win32pdhquery",
+        "win32pdhutil", "win32pipe", "win32print", "win32process", "win32profile", "win32ras",
+        "win32rcparser", "win32security", "win32service", "win32serviceutil", "win32timezone",
+        "win32trace", "win32traceutil", "win32transaction", "win32ts", "win32ui", "win32uiole",
+        "win32verstamp", "win32wnet", "winerror", "winioctlcon", "winnt", "winperf", "winxpgui",
+        "winxptheme",
     }
 )
 # fmt: on
@@ -160,8 +191,16 @@ def check_free_text(value: str, max_length: int, *, required: bool) -> str | Non
 
 
 def check_project_name(value: str) -> str | None:
-    """Check the human-readable project name; see :func:`check_free_text`."""
-    return check_free_text(value, MAX_PROJECT_NAME_LENGTH, required=True)
+    """Check the human-readable project name; see :func:`check_free_text`.
+
+    It also needs a letter or digit: ``project_slug`` is made from them, and a name such as
+    ``!!!`` leaves nothing to make it from (cookiecutter.json then falls back to
+    ``qstash-jobs`` so that generation reaches this hook at all).
+    """
+    fix = check_free_text(value, MAX_PROJECT_NAME_LENGTH, required=True)
+    if fix is None and not any(char.isalnum() for char in value):
+        return "must contain at least one letter or digit"
+    return fix
 
 
 def check_description(value: str) -> str | None:
@@ -307,6 +346,11 @@ def check_aws_region(value: str) -> str | None:
     return None
 
 
+# Answers whose default cookiecutter.json derives from an earlier answer, and how.
+DERIVED: dict[str, tuple[str, Callable[[str], str]]] = {
+    "package_name": ("project_slug", lambda slug: slug.replace("-", "_")),
+}
+
 CHECKS: dict[str, Callable[[str], str | None]] = {
     "project_name": check_project_name,
     "project_slug": check_project_slug,
@@ -329,18 +373,46 @@ def validate(answers: dict[str, object]) -> list[str]:
 
     Returns:
         One ``ERROR: <field>=<value>: <how to fix>`` line per problem, in prompt
-        order; empty when every answer is acceptable.
+        order; empty when every answer is acceptable. An answer still equal to its
+        default derivation from a refused answer (``package_name=MyJobs`` from
+        ``project_slug=MyJobs``) is not reported: fixing the source fixes it.
     """
     problems = []
+    refused: set[str] = set()
     for field, check in CHECKS.items():
         value = answers.get(field)
         if not isinstance(value, str):
             problems.append(error_line(field, value, "must be given as text"))
+            refused.add(field)
+            continue
+        if is_unchanged_derivation_of_refused(field, value, answers, refused):
             continue
         fix = check(value)
         if fix is not None:
             problems.append(error_line(field, value, fix))
+            refused.add(field)
     return problems
+
+
+def is_unchanged_derivation_of_refused(
+    field: str, value: str, answers: dict[str, object], refused: set[str]
+) -> bool:
+    """Tell whether ``value`` is the default derived from an answer already refused.
+
+    Args:
+        field: The answer being checked, e.g. ``package_name``.
+        value: Its value.
+        answers: Every answer.
+        refused: The fields refused so far.
+
+    Returns:
+        True when ``field`` derives from a refused field and still equals the derivation.
+    """
+    if field not in DERIVED:
+        return False
+    source, derive = DERIVED[field]
+    source_value = answers.get(source)
+    return source in refused and isinstance(source_value, str) and value == derive(source_value)
 
 
 def main() -> int:

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
+from cookiecutter.utils import create_env_with_context
 
 # Folders a user's tools create inside a baked project; never part of the bake itself.
 TOOL_FOLDERS = frozenset(
     {".venv", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache", "__pycache__", "cdk.out"}
 )
+
+HookLoader = Callable[..., ModuleType]
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,28 @@ def template_dir(request: pytest.FixtureRequest) -> Path:
 def default_answers(template_dir: Path) -> dict[str, Any]:
     """The answers cookiecutter uses with ``--no-input``, derived names rendered."""
     return render_answers(template_dir)
+
+
+@pytest.fixture
+def load_hook(
+    template_dir: Path, default_answers: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> HookLoader:
+    """Return a function that renders a hook with answers and imports the result."""
+
+    def _load(name: str = "pre_gen_project", **answers: str) -> ModuleType:
+        context = {"cookiecutter": {**default_answers, **answers}}
+        source = (template_dir / "hooks" / f"{name}.py").read_text(encoding="utf-8")
+        rendered = create_env_with_context(context).from_string(source).render(**context)
+        path = tmp_path_factory.mktemp("rendered_hooks") / f"{name}.py"
+        path.write_text(rendered, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(f"{name}_{path.parent.name}", path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return _load
 
 
 def render_answers(template_dir: Path, **overrides: str) -> dict[str, Any]:

@@ -19,10 +19,17 @@ import yaml
 from cookiecutter.exceptions import FailedHookException
 
 from tests.combinations import DEFAULTS, SUPPORTED, UNSUPPORTED, Combo
-from tests.conftest import Bake, cookiecutter_choices, generated_files, generated_text_files
+from tests.conftest import (
+    Bake,
+    cookiecutter_choices,
+    generated_files,
+    generated_text_files,
+    render_answers,
+)
 
 # --- prompt combinations --------------------------------------------------------------
 
+EMOJI = "\N{ROCKET}"
 GCP_REFUSAL = (
     "ERROR: cloud=gcp-cloud-functions: arrives in a later release of this template; "
     "choose aws-lambda for now"
@@ -144,6 +151,23 @@ def test_defaults_bake_prints_next_steps(bake: Any) -> None:
     assert "make test" in result.stdout
 
 
+def test_next_steps_name_only_targets_of_the_generated_makefile(bake: Any) -> None:
+    result = bake()
+    makefile = (result.project_dir / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.MULTILINE))
+    named = set(re.findall(r"\bmake ([a-z][a-z-]*)", result.stdout))
+    assert named
+    assert named <= targets
+
+
+def test_next_steps_name_a_readme_section_that_exists(bake: Any) -> None:
+    result = bake()
+    readme = (result.project_dir / "README.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^#+ (.+?)\s*$", readme, re.MULTILINE))
+    (section,) = re.findall(r'section "([^"]+)"', " ".join(result.stdout.split()))
+    assert section in headings
+
+
 def test_bake_records_the_answers(bake: Any, default_answers: dict[str, Any]) -> None:
     result = bake()
     recorded = json.loads((result.project_dir / ".cookiecutter.json").read_text(encoding="utf-8"))
@@ -177,14 +201,36 @@ def test_unsupported_combination_is_refused_by_the_hook(bake: Any, combo: Combo)
     assert result.leftovers() == []
 
 
+# --- derived answers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["!!!", EMOJI * 3, "   "], ids=["punctuation", "emoji", "blank"])
+def test_project_name_with_nothing_to_slugify_is_refused_by_the_hook(bake: Any, name: str) -> None:
+    result = bake(project_name=name)
+    assert_refused(result, "project_name")
+    assert [line.split("=")[0] for line in result.error_lines] == ["ERROR: project_name"]
+
+
+@pytest.mark.parametrize("name", ["!!!", EMOJI * 3, "   "], ids=["punctuation", "emoji", "blank"])
+def test_project_slug_falls_back_when_the_name_has_nothing_to_slugify(
+    template_dir: Path, name: str
+) -> None:
+    # An empty slug would make cookiecutter fail on the output folder before the hook runs.
+    assert render_answers(template_dir, project_name=name)["project_slug"] == "qstash-jobs"
+
+
+def test_refused_slug_is_reported_once_when_package_name_derives_from_it(bake: Any) -> None:
+    result = bake(project_slug="MyJobs")
+    assert_refused(result, "project_slug")
+    assert [line.split("=")[0] for line in result.error_lines] == ["ERROR: project_slug"]
+
+
 # --- hostile answers -----------------------------------------------------------------
 
 # Where the injection strings would leave a trace if an answer ever ran as code.
 MARKER = Path(tempfile.gettempdir()) / "pwned"
 INJECTION = f'"; import os; os.system("touch {MARKER}") #'
 TRIPLE_INJECTION = f"'''\"\"\" + __import__('os').system('touch {MARKER}') + '''\"\"\""
-EMOJI = "\N{ROCKET}"
-
 # One value per kind of trouble, for prompts that take free text.
 HOSTILE_TEXT = {
     "double-quote": 'The "best" jobs',
@@ -299,28 +345,125 @@ def test_refused_slug_with_a_slash_leaves_only_empty_parent_folders(bake: Any) -
     assert list((result.output_dir / "outer").iterdir()) == []
 
 
-def test_hook_refusal_reaches_the_user_as_plain_lines(template_dir: Path, tmp_path: Path) -> None:
-    config = tmp_path / "config.yaml"
+# --- the cookiecutter command line ---------------------------------------------------
+
+
+def run_cookiecutter(
+    template_dir: Path, home: Path, *options: str, answers: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run ``cookiecutter <options> <template> <key=value ...>`` as a user would.
+
+    Cookiecutter's config, clones and replay files live below ``home``.
+    """
+    config = home / "config.yaml"
     config.write_text(
-        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n",
+        f"cookiecutters_dir: {home / 'cookiecutters'}\nreplay_dir: {home / 'replay'}\n",
         encoding="utf-8",
     )
-    output_dir = tmp_path / "out"
-    completed = subprocess.run(
+    return subprocess.run(
         [
-            sys.executable, "-m", "cookiecutter", "--no-input", "--config-file", str(config),
-            "-o", str(output_dir), str(template_dir),
-            "package_name=3d-jobs", "cloud=gcp-cloud-functions",
+            sys.executable, "-m", "cookiecutter", "--config-file", str(config), *options,
+            str(template_dir), *answers,
         ],
         capture_output=True,
         text=True,
         check=False,
     )  # fmt: skip
-    errors = [line for line in completed.stderr.splitlines() if line.startswith("ERROR: ")]
+
+
+def hook_errors(completed: subprocess.CompletedProcess[str]) -> list[str]:
+    """The hook's ``ERROR: <field>=...`` lines, not cookiecutter's own ``ERROR: Stopping ...``."""
+    return [line for line in completed.stderr.splitlines() if re.match(r"ERROR: \w+=", line)]
+
+
+def replay_answers(home: Path) -> dict[str, Any]:
+    """The replay file cookiecutter saved below ``home`` before it generated anything."""
+    (replay,) = (home / "replay").glob("*.json")
+    return dict(json.loads(replay.read_text(encoding="utf-8")))
+
+
+def test_hook_refusal_reaches_the_user_as_plain_lines(template_dir: Path, tmp_path: Path) -> None:
+    output_dir = tmp_path / "out"
+    completed = run_cookiecutter(
+        template_dir,
+        tmp_path,
+        "--no-input",
+        "-o",
+        str(output_dir),
+        answers=("package_name=3d-jobs", "cloud=gcp-cloud-functions"),
+    )
     assert completed.returncode != 0
-    assert errors == [
+    assert hook_errors(completed) == [
         "ERROR: package_name=3d-jobs: must be a Python identifier of lowercase ASCII letters, "
         "digits and underscores, starting with a letter, e.g. jobs_3d",
         GCP_REFUSAL,
     ]
     assert list(output_dir.iterdir()) == []
+
+
+def test_hook_refusal_is_followed_by_cookiecutters_stopping_line_and_traceback(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    # README and docs/prompts.md describe this output; a cookiecutter upgrade may change it.
+    completed = run_cookiecutter(
+        template_dir, tmp_path, "--no-input", "-o", str(tmp_path), answers=("aws_region=mars",)
+    )
+    assert completed.stderr.splitlines()[0].startswith("ERROR: aws_region=mars: ")
+    assert completed.stdout.splitlines()[:2] == [
+        "ERROR: Stopping generation because pre_gen_project hook script didn't exit successfully",
+        "Traceback (most recent call last):",
+    ]
+    assert completed.stdout.splitlines()[-1] == "Hook script failed (exit status: 1)"
+
+
+def test_command_line_choice_outside_the_list_is_refused_by_cookiecutter_before_the_hook(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    completed = run_cookiecutter(
+        template_dir, tmp_path, "--no-input", "-o", str(tmp_path), answers=("python_version=3.11",)
+    )
+    assert completed.returncode != 0
+    assert completed.stderr.splitlines()[-1] == (
+        "ValueError: 3.11 provided for choice variable python_version, but the choices are "
+        "['3.13', '3.12']."
+    )
+    assert hook_errors(completed) == []
+
+
+def test_command_line_answer_is_rendered_by_jinja(template_dir: Path) -> None:
+    assert render_answers(template_dir, description="{{ 7 * 7 }}")["description"] == "49"
+
+
+def test_answers_of_a_refused_run_can_be_fixed_in_the_replay_file(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    output_dir = tmp_path / "out"
+    refused = run_cookiecutter(
+        template_dir, tmp_path, "--no-input", "-o", str(output_dir), answers=("project_slug=My",)
+    )
+    assert hook_errors(refused), refused.stderr
+    replay = replay_answers(tmp_path)
+    replay["cookiecutter"] |= {"project_slug": "my", "package_name": "my"}
+    fixed = tmp_path / "fixed.json"
+    fixed.write_text(json.dumps(replay), encoding="utf-8")
+    completed = run_cookiecutter(
+        template_dir, tmp_path, "--replay-file", str(fixed), "-o", str(output_dir)
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert [path.name for path in output_dir.iterdir()] == ["my"]
+
+
+def test_replay_file_choice_outside_the_list_is_refused_by_the_hook(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    run_cookiecutter(
+        template_dir, tmp_path, "--no-input", "-o", str(tmp_path), answers=("aws_region=mars",)
+    )
+    replay = replay_answers(tmp_path)
+    replay["cookiecutter"] |= {"aws_region": "us-east-1", "python_version": "3.11"}
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(replay), encoding="utf-8")
+    completed = run_cookiecutter(
+        template_dir, tmp_path, "--replay-file", str(edited), "-o", str(tmp_path / "out")
+    )
+    assert hook_errors(completed) == ["ERROR: python_version=3.11: must be one of 3.13, 3.12"]

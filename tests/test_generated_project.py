@@ -6,6 +6,7 @@ with ``-m 'not slow'`` while iterating on hooks.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.combinations import DEFAULTS, SUPPORTED, Combo
-from tests.conftest import find_python
+from tests.conftest import HookLoader, find_python
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +33,18 @@ BAKES = [
 # Environment variables that would point uv at the template's own virtualenv or settings.
 INHERITED_UV_SETTINGS = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "PYTHONPATH")
 SYNC_TIMEOUT = 900
+# Run with the baked project's interpreter: every top-level name its installed
+# distributions provide, from top_level.txt or RECORD (packages_distributions), plus the
+# first path component of every RECORD entry in case a top_level.txt leaves one out.
+IMPORT_NAMES_SCRIPT = """
+import importlib.metadata, inspect, json
+names = set(importlib.metadata.packages_distributions())
+for dist in importlib.metadata.distributions():
+    for file in dist.files or ():
+        top = file.parts[0]
+        names.add(top if len(file.parts) > 1 else inspect.getmodulename(top) or top)
+print(json.dumps(sorted(name for name in names if name.isidentifier())))
+"""
 STEP_TIMEOUT = 600
 
 
@@ -121,3 +134,20 @@ def test_mypy_strict_is_clean(project: Path) -> None:
 
 def test_project_tests_pass(project: Path) -> None:
     run([uv_executable(), "run", "pytest", "-q"], project)
+
+
+def test_hook_refuses_every_import_name_installed_in_the_project(
+    project: Path, load_hook: HookLoader
+) -> None:
+    # A package_name equal to an installed import name is shadowed by the installed one:
+    # package_name=packaging baked, then the tests failed on `No module named 'packaging.api'`.
+    hook = load_hook()
+    own = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["package_name"]
+    python = project / ".venv" / "bin" / "python"
+    installed = set(json.loads(run([str(python), "-c", IMPORT_NAMES_SCRIPT], project)))
+    accepted = sorted(name for name in installed - {own} if hook.check_package_name(name) is None)
+    assert accepted == [], (
+        "the pre-generation hook accepts these installed import names as package_name; add "
+        "them to DEPENDENCY_IMPORT_NAMES in hooks/pre_gen_project.py:\n"
+        + ", ".join(json.dumps(name) for name in accepted)
+    )

@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from cookiecutter.utils import create_env_with_context
 
-HookLoader = Callable[..., ModuleType]
+from tests.conftest import HookLoader
+
 EMOJI = "\N{ROCKET}"
-
-
-@pytest.fixture
-def load_hook(
-    template_dir: Path, default_answers: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
-) -> HookLoader:
-    """Return a function that renders a hook with answers and imports the result."""
-
-    def _load(name: str = "pre_gen_project", **answers: str) -> ModuleType:
-        context = {"cookiecutter": {**default_answers, **answers}}
-        source = (template_dir / "hooks" / f"{name}.py").read_text(encoding="utf-8")
-        rendered = create_env_with_context(context).from_string(source).render(**context)
-        path = tmp_path_factory.mktemp("rendered_hooks") / f"{name}.py"
-        path.write_text(rendered, encoding="utf-8")
-        spec = importlib.util.spec_from_file_location(f"{name}_{path.parent.name}", path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    return _load
 
 
 @pytest.fixture
@@ -176,6 +152,33 @@ def test_every_problem_is_reported_not_just_the_first(
     ]
 
 
+@pytest.mark.parametrize("slug", ["MyJobs", "my_jobs", "3d-jobs", "My-Jobs"])
+def test_package_name_derived_from_a_refused_slug_is_not_reported_again(
+    pre_gen: ModuleType, answers: dict[str, Any], slug: str
+) -> None:
+    problems = problems_for(
+        pre_gen, answers, project_slug=slug, package_name=slug.replace("-", "_")
+    )
+    assert [line.split("=")[0] for line in problems] == ["ERROR: project_slug"]
+
+
+def test_package_name_typed_alongside_a_refused_slug_is_still_checked(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    problems = problems_for(pre_gen, answers, project_slug="MyJobs", package_name="json")
+    assert [line.split("=")[0] for line in problems] == [
+        "ERROR: project_slug",
+        "ERROR: package_name",
+    ]
+
+
+def test_package_name_derived_from_an_accepted_slug_is_checked(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    problems = problems_for(pre_gen, answers, project_slug="packaging", package_name="packaging")
+    assert [line.split("=")[0] for line in problems] == ["ERROR: package_name"]
+
+
 def test_non_text_answer_is_refused(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
     assert problems_for(pre_gen, answers, python_version=3.13) == [
         "ERROR: python_version=3.13: must be given as text"
@@ -241,6 +244,24 @@ def test_blank_required_free_text_is_refused(
     assert problems_for(pre_gen, answers, **{field: "   "}) == [
         f"ERROR: {field}=   : must not be empty"
     ]
+
+
+@pytest.mark.parametrize("value", ["!!!", EMOJI * 3, "- / -", "\N{EM DASH}"])
+def test_project_name_without_a_letter_or_digit_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], value: str
+) -> None:
+    assert problems_for(pre_gen, answers, project_name=value) == [
+        f"ERROR: project_name={value}: must contain at least one letter or digit"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value", ["7", "Z\N{LATIN SMALL LETTER U WITH DIAERESIS}rich", "\u65e5\u672c", f"{EMOJI} Jobs"]
+)
+def test_project_name_with_any_letter_or_digit_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], value: str
+) -> None:
+    assert problems_for(pre_gen, answers, project_name=value) == []
 
 
 def test_empty_description_is_accepted(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
@@ -362,6 +383,12 @@ def test_package_name_shadowing_stdlib_is_refused(
         "fastapi", "starlette", "pydantic", "pydantic_settings", "mangum", "jwt", "boto3",
         "botocore", "aws_lambda_powertools", "uvicorn", "httpx", "moto", "pytest", "qstash",
         "functions_framework", "jmespath", "typing_extensions",
+        # Installed by the lock although not named in pyproject.toml (reported by a user).
+        "packaging", "docker", "attrs", "attr", "pygments", "iniconfig", "wrapt", "regex",
+        "cffi", "py",
+        # Dependencies being added: the QStash SDK, a cron library, retries, an HTTP client.
+        "cronsim", "croniter", "tenacity", "httpcore", "h11", "anyio", "sniffio", "certifi",
+        "idna",
     ],
 )  # fmt: skip
 def test_package_name_shadowing_a_dependency_is_refused(
@@ -558,4 +585,18 @@ def test_post_gen_prints_the_next_steps(
     assert f"cd {tmp_path}" in out
     assert "make demo" in out
     assert "make test" in out
-    assert "Signing keys" in out
+
+
+@pytest.mark.parametrize("verb", ["demo", "test", "lint", "dev", "bench"])
+def test_post_gen_names_each_make_verb(post_gen: ModuleType, tmp_path: Path, verb: str) -> None:
+    out = post_gen.next_steps(tmp_path, {"project_name": "Jobs"})
+    assert re.search(rf"^  make {verb} ", out, re.MULTILINE)
+
+
+def test_post_gen_says_where_deployed_and_local_runs_read_the_signing_keys(
+    post_gen: ModuleType, tmp_path: Path
+) -> None:
+    out = " ".join(post_gen.next_steps(tmp_path, {"project_name": "Jobs"}).split())
+    assert "Secrets Manager" in out
+    assert "QSTASH_SIGNING_KEYS_SECRET_ARN" in out
+    assert "QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY" in out
