@@ -1,26 +1,59 @@
-"""Run the receiver on this machine: moto server for AWS, uvicorn for the app, on 127.0.0.1.
+"""Run the receiver on this machine, on 127.0.0.1, with nothing reaching the internet.
 
-Used by `make demo` and `make dev`. Nothing here reaches the internet.
+`local_stack`: moto server for AWS and the app under uvicorn (`make demo`, `make dev`).
+`local_system`: the whole system: moto server, the local QStash double, the app under uvicorn
+publishing through the double, and an SQS poller running the worker Lambda's handler
+(end-to-end tests, the chaos test, `make soak`). One of them at a time per process: both set
+this process's environment the way the deployed functions' is set.
 """
 
-import logging
+import dataclasses
 import os
-import socket
-import threading
+import secrets
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import uvicorn
-from moto.server import ThreadedMotoServer
+import boto3
 
+from ..aws.clients import sqs_client
+from ..handoff import Handoff, JobEnvelope
+from ..jobs import JobRegistry
 from ..qstash import SigningKeys
+from ..qstash.client import Publisher
+from ..qstash.rest import QStashApi
+from ..services import Services
 from .aws_resources import LocalResources, create_resources
+from .event_source import SqsEventSource
+from .qstash_double import DoubleSettings, RunningDouble, run_double
+from .qstash_double.server import serve
+from .runtime import (
+    HOST,
+    REGION,
+    base_environment,
+    exclusive,
+    free_port,
+    load_entrypoints,
+    moto_in_process,
+    moto_in_thread,
+    process_environment,
+)
 from .signer import new_signing_key
 
-HOST = "127.0.0.1"
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+__all__ = [
+    "HOST",
+    "LocalStack",
+    "LocalSystem",
+    "free_port",
+    "local_stack",
+    "local_system",
+    "worker_handler",
+]
 
 
 @dataclass(frozen=True)
@@ -40,20 +73,12 @@ class LocalStack:
     resources: LocalResources
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def local_stack(app_port: int | None = None, log_level: str = "WARNING") -> Iterator[LocalStack]:
     """Start moto server and the app (the Lambda ingest entry point's app) under uvicorn.
 
     Sets this process's environment the way the deployed function's is set, pointing AWS
-    clients at moto. Stops both servers on exit.
+    clients at moto, until the block ends. Stops both servers on exit.
 
     Args:
         app_port: Port for the app (default: a free one).
@@ -61,52 +86,185 @@ def local_stack(app_port: int | None = None, log_level: str = "WARNING") -> Iter
 
     Yields:
         The running stack.
+
+    Raises:
+        RuntimeError: Another local stack or system runs in this process, or a server did
+            not start within 10 seconds.
     """
-    moto_port, app_port = free_port(), app_port or free_port()
-    aws_endpoint_url = f"http://{HOST}:{moto_port}"
+    app_port = app_port or free_port()
     base_url = f"http://{HOST}:{app_port}"
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL": aws_endpoint_url,
-            "ENVIRONMENT": "development",
-            "PUBLIC_BASE_URL": base_url,
-            "LOG_LEVEL": log_level,
-        }
-    )
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's access log
-    moto = ThreadedMotoServer(ip_address=HOST, port=moto_port, verbose=False)
-    moto.start()
-    try:
-        keys = SigningKeys(current=new_signing_key(), next=new_signing_key())
+    keys = SigningKeys(current=new_signing_key(), next=new_signing_key())
+    with ExitStack() as stack:
+        stack.enter_context(exclusive())
+        aws_endpoint_url = stack.enter_context(moto_in_thread())
+        environment = base_environment(aws_endpoint_url, base_url, log_level)
+        stack.enter_context(process_environment(environment))
         resources = create_resources(keys)
         os.environ.update(resources.environment())
-        with _serve(app_port):
-            yield LocalStack(base_url, aws_endpoint_url, keys, resources)
-    finally:
-        moto.stop()
+        ingest, _ = load_entrypoints()
+        stack.enter_context(serve(ingest.app, app_port, name="app"))
+        yield LocalStack(base_url, aws_endpoint_url, keys, resources)
+
+
+@dataclass(frozen=True)
+class LocalSystem:
+    """The whole system running on 127.0.0.1.
+
+    Attributes:
+        base_url: The app's URL (also its `PUBLIC_BASE_URL`), e.g. `http://127.0.0.1:54321`.
+        aws_endpoint_url: The moto server's URL.
+        resources: The queues, tables and secret.
+        qstash: The QStash double (switches, key roll, DLQ, attempts, `wait_until_settled`).
+        worker: The SQS poller feeding the worker handler.
+        services: The app's services (its DynamoDB store, its hand-off, its key source).
+        variables: The environment the app runs with (see `environment`).
+    """
+
+    base_url: str
+    aws_endpoint_url: str
+    resources: LocalResources
+    qstash: RunningDouble
+    worker: SqsEventSource
+    services: Services
+    variables: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def environment(self) -> dict[str, str]:
+        """The environment the app runs with; a process with it can act on this system.
+
+        `AWS_*` point at moto, `QSTASH_URL` / `QSTASH_TOKEN` at the double, and the queue,
+        table and secret names at the created resources (the CLI and the SDK read these).
+        """
+        return dict(self.variables)
+
+    def publisher(self, *, jobs: JobRegistry | None = None) -> Publisher:
+        """A publisher that sends through the double to this app's job routes.
+
+        Args:
+            jobs: The registry payloads are validated with (default: the application's).
+        """
+        api = QStashApi(base_url=self.qstash.base_url, token=self.qstash.token)
+        return Publisher(api, public_base_url=self.base_url, jobs=jobs)
+
+    def aws_client(self, service: str) -> Any:
+        """A boto3 client for `service` on the moto server, whatever the environment says."""
+        return boto3.client(
+            service,  # type: ignore[call-overload]  # any service name boto3 knows
+            endpoint_url=self.aws_endpoint_url,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 - moto takes any credentials
+        )
+
+    def wait_until_settled(self, timeout: float = 30.0) -> None:
+        """Block until QStash has nothing to do now and the jobs queue is empty.
+
+        Nothing to do now: no message pending (deliveries, retries, callbacks) and no
+        schedule tick due, checked together, so a tick about to fire (`fire_schedule`) is
+        waited for too. Then every job has either run or sits in a dead-letter queue.
+
+        Args:
+            timeout: Real seconds for each of the two waits.
+
+        Raises:
+            TimeoutError: Messages are still pending in the double or the jobs queue.
+        """
+        double = self.qstash.double
+        deadline = time.monotonic() + timeout
+        while True:
+            double.wait_until_settled(max(0.0, deadline - time.monotonic()))
+            with double.state.lock:
+                if not double.state.pending() and not double.state.due_schedules(double.now()):
+                    break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"QStash still has schedule ticks due after {timeout}s")
+            time.sleep(0.005)
+        self.worker.wait_until_drained(timeout)
+
+    def sqs_dead_letters(self) -> list[JobEnvelope]:
+        """Read the jobs in the SQS dead-letter queue, leaving them there."""
+        sqs: SQSClient = self.aws_client("sqs")
+        url = self.resources.jobs_dead_letter_queue_url
+        received = []
+        while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+            received.extend(batch)
+        for message in received:  # visible again for the next reader
+            sqs.change_message_visibility(
+                QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+        return [JobEnvelope.from_json(message["Body"]) for message in received]
 
 
 @contextmanager
-def _serve(port: int) -> Iterator[None]:
-    # Imported here: the entry point reads the environment set above at import time.
-    from ..entrypoints.lambda_ingest import app
+def local_system(
+    qstash: DoubleSettings | None = None,
+    *,
+    log_level: str = "WARNING",
+    visibility_timeout: int = 1,
+    max_receive_count: int = 3,
+    wrap_handoff: Callable[[Handoff], Handoff] | None = None,
+) -> Iterator[LocalSystem]:
+    """Run moto, the QStash double, the app and the worker on 127.0.0.1 until the block ends.
 
-    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the app did not start on {HOST}:{port}")
-        time.sleep(0.02)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    The double signs with the keys stored in the moto Secrets Manager secret, so the app
+    reads them the way it does on AWS. The app's `PUBLIC_BASE_URL` is its own URL and its
+    `QSTASH_URL` / `QSTASH_TOKEN` point at the double (`ENVIRONMENT=development`).
+
+    Args:
+        qstash: The double's switches (default: the documented defaults on a clock 1,000
+            times faster, so QStash's 12 s first back-off takes 12 ms).
+        log_level: The app's log level.
+        visibility_timeout: The jobs queue's visibility timeout, in whole seconds: how soon
+            a failed job runs again.
+        max_receive_count: Receives before a failing job moves to the SQS dead-letter queue.
+        wrap_handoff: Wraps the app's SQS hand-off, e.g. to inject failures.
+
+    Yields:
+        The running system.
+
+    Raises:
+        RuntimeError: Another local stack or system runs in this process, or a server did
+            not start within 10 seconds.
+    """
+    settings = qstash or DoubleSettings(time_scale=0.001)
+    app_port, qstash_port = free_port(), free_port()
+    base_url = f"http://{HOST}:{app_port}"
+    keys = SigningKeys(current=new_signing_key(), next=new_signing_key())
+    token = secrets.token_urlsafe(24)
+    with ExitStack() as stack:
+        stack.enter_context(exclusive())
+        aws_endpoint_url = stack.enter_context(moto_in_process())
+        environment = base_environment(aws_endpoint_url, base_url, log_level) | {
+            "QSTASH_URL": f"http://{HOST}:{qstash_port}",
+            "QSTASH_TOKEN": token,
+        }
+        stack.enter_context(process_environment(environment))
+        resources = create_resources(
+            keys, visibility_timeout=visibility_timeout, max_receive_count=max_receive_count
+        )
+        os.environ.update(resources.environment())
+        ingest, worker = load_entrypoints()
+        services: Services = ingest.app.state.services
+        if wrap_handoff is not None:
+            services = dataclasses.replace(services, handoff=wrap_handoff(services.handoff))
+            ingest.app.state.services = services
+        # The key source creates its Secrets Manager client on first use: do it now, while
+        # the environment points at moto (tests may clear the environment afterwards).
+        services.signing_keys.get()
+        stack.enter_context(serve(ingest.app, app_port, name="app"))
+        running = stack.enter_context(
+            run_double(settings, port=qstash_port, token=token, keys=keys)
+        )
+        poller = SqsEventSource(
+            sqs_client(),
+            resources.jobs_queue_url,
+            worker.handler,
+            queue_arn=resources.jobs_queue_arn,
+        )
+        stack.enter_context(poller)
+        variables = environment | resources.environment()
+        yield LocalSystem(
+            base_url, aws_endpoint_url, resources, running, poller, services, variables
+        )
 
 
 def worker_handler() -> Any:
