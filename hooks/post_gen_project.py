@@ -96,7 +96,7 @@ def next_steps(project_dir: Path, answers: dict[str, str]) -> str:
         "  make demo    # the whole flow locally (moto + uvicorn on 127.0.0.1), no AWS account\n"
         "  make test    # the tests (moto stands in for AWS)\n"
         "  make lint    # ruff, ruff format --check, mypy --strict on src/\n"
-        "  make dev     # keep the app (127.0.0.1:8000) and moto running for manual requests\n"
+        "  make dev     # keep the local system running; prints the URLs and exports to use\n"
         "  make bench   # cold-start and warm-latency figures of the ingest path\n"
         "  make help    # every target\n\n"
         "Signing keys: make demo and make dev create their own. For real QStash traffic, copy\n"

@@ -128,12 +128,13 @@ class ChaosReport:
             f"injected: {faults}",
             f"published      {self.published}",
             f"done once      {self.done_once}",
-            f"dead-lettered  {self.dead_lettered}",
+            f"dead-lettered, never done  {self.dead_lettered}",
             f"lost           {self.lost}",
             f"doubled        {self.doubled}",
             f"dead-letter stores: QStash DLQ {self.qstash_dead_letters} (failure callback "
-            f"recorded {self.stored_dead_letters}), SQS DLQ {self.sqs_dead_letters}; done and "
-            f"dead-lettered by QStash {self.done_and_dead_lettered}",
+            f"recorded {self.stored_dead_letters}), SQS DLQ {self.sqs_dead_letters}; of these, "
+            f"done but dead-lettered by QStash (answer lost; do not replay) "
+            f"{self.done_and_dead_lettered}",
             f"took {self.seconds:.1f} s",
         ]
 

@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import logging
+import signal
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from ..errors import HandoffError
 from ..handoff import Handoff, JobEnvelope
 from ..observability import message_id_var
 from ..paths import FAILURE_CALLBACK_PATH, job_path
+from .qstash_double import DoubleSettings
 from .signer import new_signing_key, sign
 from .stack import LocalSystem, local_system
 
@@ -78,8 +80,12 @@ class Demo:
         lines = []
         for attempt in self.double.attempts(message_id):
             answer = "no answer" if attempt.status is None else str(attempt.status)
-            # QStash re-sent this attempt with the same token: refused as a replay.
-            note = " (the same attempt delivered again)" if attempt.duplicate else ""
+            note = (
+                " (the same attempt delivered again, same token: refused as a replay;"
+                " the job does not run twice)"
+                if attempt.duplicate
+                else ""
+            )
             lines.append(f"attempt {attempt.retried}: the app answered {answer}{note}")
         ran = self.runs.runs[message_id]
         lines.append(f"the worker ran {JOB} {ran} time(s)")
@@ -230,14 +236,16 @@ def scenario(demo: Demo) -> list[tuple[str, Callable[[], str]]]:
 
 
 def serve() -> None:
-    """Keep the whole system running for manual requests until interrupted."""
-    with local_system(log_level="INFO") as system:
+    """Keep the whole system running for manual requests until interrupted (Ctrl-C, SIGTERM)."""
+    # SIGTERM (e.g. `kill`) must unwind the context managers too, or child servers outlive us.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Real time here: delays and retries happen when a person expects them.
+    with local_system(DoubleSettings(time_scale=1.0), log_level="INFO") as system:
         print(f"app:     {system.base_url}   (PUBLIC_BASE_URL)")
         print(f"QStash:  {system.qstash.base_url}   (QSTASH_URL, local double)")
         print(f"AWS:     {system.aws_endpoint_url}   (AWS_ENDPOINT_URL, moto)")
         for name, value in system.environment().items():
-            if name.startswith("QSTASH_"):
-                print(f"export {name}={value}")
+            print(f"export {name}={value}")
         print("Export the lines above in another shell to publish with the CLI. Ctrl-C stops.")
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
