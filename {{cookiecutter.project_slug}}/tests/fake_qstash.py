@@ -9,19 +9,18 @@ import itertools
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-HOST = "127.0.0.1"
+from {{ cookiecutter.package_name }}.local.qstash_double.server import HOST, free_port, serve
+
 TOKEN = "test-qstash-token-0123456789abcdef"  # noqa: S105 - a made-up test token
 
 
@@ -87,33 +86,14 @@ class FakeQStash:
         return Starlette(routes=[Route("/{path:path}", self.endpoint, methods=methods)])
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve_fake_qstash() -> Iterator[FakeQStash]:
     """Run a `FakeQStash` under uvicorn in a thread on 127.0.0.1."""
     fake = FakeQStash()
     port = free_port()
     fake.base_url = f"http://{HOST}:{port}"
-    config = uvicorn.Config(fake.app(), host=HOST, port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="fake-qstash", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the fake QStash did not start on {HOST}:{port}")
-        time.sleep(0.01)
-    try:
+    with serve(fake.app(), port, name="fake-qstash"):
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @dataclass

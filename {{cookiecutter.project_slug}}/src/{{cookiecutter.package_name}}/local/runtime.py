@@ -24,19 +24,12 @@ from moto.server import ThreadedMotoServer
 from ..aws.clients import dynamodb_client, sqs_client
 from ..config import get_settings
 from ..qstash.client import default_publisher
+from .qstash_double.server import free_port
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"
 ENTRYPOINTS = f"{__package__.rpartition('.')[0]}.entrypoints"
 _one_at_a_time = threading.Lock()
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

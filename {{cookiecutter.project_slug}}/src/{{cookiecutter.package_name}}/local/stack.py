@@ -28,13 +28,12 @@ from ..services import Services
 from .aws_resources import LocalResources, create_resources
 from .event_source import SqsEventSource
 from .qstash_double import DoubleSettings, RunningDouble, run_double
-from .qstash_double.server import serve
+from .qstash_double.server import free_port, serve
 from .runtime import (
     HOST,
     REGION,
     base_environment,
     exclusive,
-    free_port,
     load_entrypoints,
     moto_in_process,
     moto_in_thread,
