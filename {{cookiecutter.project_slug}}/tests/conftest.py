@@ -1,7 +1,7 @@
 """Shared fixtures: signing keys, in-memory services, the real Mangum handler, a signer."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.services import Services
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
 
 from .events import FUNCTION_URL_HOST, function_url_event
+from .fake_qstash import FakeQStash, serve_fake_qstash
 
 PUBLIC_BASE_URL = f"https://{FUNCTION_URL_HOST}"
 JOB_PATH = "/qstash/jobs/send-welcome-email"
@@ -130,3 +131,17 @@ def invoke(lambda_handler: Mangum, keys: SigningKeys) -> Invoke:
 def payload_bytes() -> Callable[[dict[str, Any]], bytes]:
     """Serialise a payload the way a publisher would."""
     return lambda payload: json.dumps(payload).encode()
+
+
+@pytest.fixture(scope="session")
+def fake_qstash_server() -> Iterator[FakeQStash]:
+    """One recording stand-in for QStash's REST API on 127.0.0.1 for the whole session."""
+    with serve_fake_qstash() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(fake_qstash_server: FakeQStash) -> FakeQStash:
+    """The recording QStash stand-in, with no requests or scripted answers left over."""
+    fake_qstash_server.reset()
+    return fake_qstash_server

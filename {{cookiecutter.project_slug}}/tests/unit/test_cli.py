@@ -4,7 +4,6 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from {{ cookiecutter.package_name }}.cli import main
 
-from ..fake_qstash import TOKEN, FakeQStash, publish_response, serve_fake_qstash
+from ..fake_qstash import TOKEN, FakeQStash, publish_response
 
 BASE_URL = "http://127.0.0.1:8000"
 PAYLOAD = '{"user_id": "u-1", "email": "ada@example.com"}'
@@ -26,21 +25,14 @@ DEAD_LETTER = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeQStash]:
-    with serve_fake_qstash() as fake:
-        yield fake
-
-
 @pytest.fixture
-def fake(server: FakeQStash, monkeypatch: pytest.MonkeyPatch) -> FakeQStash:
-    """The fake, reset, with the environment pointing the CLI at it (development)."""
-    server.reset()
+def fake(fake: FakeQStash, monkeypatch: pytest.MonkeyPatch) -> FakeQStash:
+    """The reset fake, with the environment pointing the CLI at it (development)."""
     monkeypatch.setenv("ENVIRONMENT", "development")
-    monkeypatch.setenv("QSTASH_URL", server.base_url)
+    monkeypatch.setenv("QSTASH_URL", fake.base_url)
     monkeypatch.setenv("QSTASH_TOKEN", TOKEN)
     monkeypatch.setenv("PUBLIC_BASE_URL", BASE_URL)
-    return server
+    return fake
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -292,7 +284,7 @@ def test_dlq_replay_of_a_missing_dead_letter_exits_1_with_a_clear_line(
 
 
 def test_console_script_is_installed() -> None:
-    script = Path(sys.executable).parent / "{{ cookiecutter.project_slug }}"
+    script = Path(sys.executable).parent / "qstash-jobs"
     result = subprocess.run(
         [str(script), "--help"], capture_output=True, text=True, check=False, timeout=60
     )

@@ -46,7 +46,6 @@ from ...fake_qstash import (
     SilentServer,
     free_port,
     publish_response,
-    serve_fake_qstash,
     serve_silently,
 )
 
@@ -54,18 +53,6 @@ BASE_URL = "https://jobs.example.com"
 JOB = "send-welcome-email"
 PAYLOAD = {"user_id": "u-1", "email": "ada@example.com"}
 NOW = 1_800_000_000.0
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeQStash]:
-    with serve_fake_qstash() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeQStash) -> FakeQStash:
-    server.reset()
-    return server
 
 
 class Sleeps(list[float]):

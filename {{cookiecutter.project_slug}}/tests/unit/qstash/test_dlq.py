@@ -10,7 +10,7 @@ from {{ cookiecutter.package_name }}.errors import DeadLetterNotFoundError, Publ
 from {{ cookiecutter.package_name }}.qstash.dlq import DeadLetterQueue
 from {{ cookiecutter.package_name }}.qstash.rest import QStashApi
 
-from ...fake_qstash import TOKEN, FakeQStash, Recorded, serve_fake_qstash
+from ...fake_qstash import TOKEN, FakeQStash, Recorded
 
 
 def dead_letter(dlq_id: str, **fields: Any) -> dict[str, Any]:
@@ -24,18 +24,6 @@ def dead_letter(dlq_id: str, **fields: Any) -> dict[str, Any]:
         "createdAt": 1_800_000_000_000,
         **fields,
     }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeQStash]:
-    with serve_fake_qstash() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeQStash) -> FakeQStash:
-    server.reset()
-    return server
 
 
 @pytest.fixture
