@@ -284,7 +284,7 @@ def test_dlq_replay_of_a_missing_dead_letter_exits_1_with_a_clear_line(
 
 
 def test_console_script_is_installed() -> None:
-    script = Path(sys.executable).parent / "qstash-jobs"
+    script = Path(sys.executable).parent / "{{ cookiecutter.project_slug }}"
     result = subprocess.run(
         [str(script), "--help"], capture_output=True, text=True, check=False, timeout=60
     )
