@@ -99,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     dlq = commands.add_parser("dlq", help="QStash's dead-letter queue")
     dlq_commands = dlq.add_subparsers(required=True, metavar="ACTION")
-    listing = dlq_commands.add_parser("list", help="list dead letters, newest first")
+    listing = dlq_commands.add_parser(
+        "list", help="list dead letters, newest first (within the page; --all: overall)"
+    )
     listing.add_argument("--cursor", help="the cursor a previous page printed")
     listing.add_argument("--count", type=_page_size, help="page size, 1 to 100")
     listing.add_argument("--all", action="store_true", help="follow the cursor to the end")
@@ -154,6 +156,8 @@ def run_dlq_list(args: argparse.Namespace, settings: Settings) -> Output:
         else:
             page = dlq.list(cursor=args.cursor, count=args.count)
             messages, cursor = page.messages, page.cursor
+    # QStash documents no order for `GET /v2/dlq`: sort, so the help text holds.
+    messages = sorted(messages, key=lambda m: (m.created_at or 0, m.dlq_id), reverse=True)
     document = {"messages": [_dump(message) for message in messages], "cursor": cursor}
     lines = [_summary(message) for message in messages] or ["the dead-letter queue is empty"]
     if cursor:

@@ -205,6 +205,16 @@ def test_dlq_list_prints_one_line_per_dead_letter(
     )
 
 
+def test_dlq_list_prints_the_newest_dead_letter_first(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    older = DEAD_LETTER | {"dlqId": "1725323658779-0", "createdAt": 1_725_323_658_779}
+    newer = DEAD_LETTER | {"dlqId": "1725323700000-0", "createdAt": 1_725_323_700_000}
+    fake.responder = answer({"messages": [older, newer]})
+    out = run(capsys, "dlq", "list")[1]
+    assert [line.split()[0] for line in out.splitlines()] == [newer["dlqId"], older["dlqId"]]
+
+
 def test_dlq_list_says_when_the_queue_is_empty(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -98,7 +98,7 @@ class DeadLetterQueue:
         count: int | None = None,
         filters: Mapping[str, str] | None = None,
     ) -> DeadLetterPage:
-        """Read one page of dead letters, newest first.
+        """Read one page of dead letters, in QStash's order (the API documents none).
 
         Args:
             cursor: The previous page's cursor; None for the first page.
