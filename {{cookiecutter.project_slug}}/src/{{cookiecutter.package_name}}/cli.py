@@ -26,7 +26,7 @@ from .errors import AppError
 from .jobs import registry
 from .qstash.client import Publisher
 from .qstash.dlq import DeadLetter, DeadLetterQueue
-from .qstash.options import delay_header
+from .qstash.options import MAX_RETRIES, delay_header, retries_header
 from .qstash.rest import QStashApi
 
 PROG = "{{ cookiecutter.project_slug }}"
@@ -89,7 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--dedup-id", help="deduplication id: QStash drops a second message with the same id"
     )
-    publish.add_argument("--retries", type=_non_negative, help="delivery retries after the first")
+    publish.add_argument(
+        "--retries",
+        type=_retries,
+        help=f"delivery retries after the first, 0 to {MAX_RETRIES} (QStash's default: 3)",
+    )
     _add_output(publish, json_flag=False)
     publish.set_defaults(command=run_publish)
 
@@ -116,7 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
         action.add_argument("dlq_id", metavar="DLQ_ID", help="the dead letter's dlqId")
         if name == "replay":
             action.add_argument(
-                "--retries", type=_non_negative, help="override the original message's retries"
+                "--retries",
+                type=_retries,
+                help=f"override the original message's retries, 0 to {MAX_RETRIES}",
             )
         _add_output(action, json_flag=True)
         action.set_defaults(command=command)
@@ -264,9 +270,10 @@ def _parse_unix_time(value: str) -> int:
     return int(value)
 
 
-def _parse_non_negative(value: str) -> int:
+def _parse_retries(value: str) -> int:
     if not _is_whole_number(value):
-        raise ValueError(f"{value!r} is not a whole number >= 0")
+        raise ValueError(f"{value!r} is not a whole number from 0 to {MAX_RETRIES}")
+    retries_header(int(value))  # raises ValueError naming the bound
     return int(value)
 
 
@@ -283,7 +290,7 @@ def _is_whole_number(value: str) -> bool:
 
 _delay = _argument_type(_parse_delay)
 _unix_time = _argument_type(_parse_unix_time)
-_non_negative = _argument_type(_parse_non_negative)
+_retries = _argument_type(_parse_retries)
 _page_size = _argument_type(_parse_page_size)
 
 

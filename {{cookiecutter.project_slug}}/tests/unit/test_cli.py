@@ -150,6 +150,20 @@ def test_malformed_option_is_a_usage_error(
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["publish", "send-welcome-email", "--json", PAYLOAD], ["dlq", "replay", "1725323658779-0"]],
+    ids=["publish", "dlq-replay"],
+)
+def test_retries_over_qstash_maximum_is_a_usage_error_naming_the_bound(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    status, _, err = run(capsys, *command, "--retries", "999")
+    assert status == 2
+    assert "--retries: retries must be a whole number from 0 to 100" in err
+    assert fake.requests == []
+
+
 def test_qstash_error_prints_status_and_reason_on_one_line(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:

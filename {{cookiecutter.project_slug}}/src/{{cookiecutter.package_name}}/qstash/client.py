@@ -147,8 +147,8 @@ class Publisher:
                 `Upstash-Not-Before`, which wins over `delay`.
             deduplication_id: `Upstash-Deduplication-Id`: QStash drops a second message with
                 the same id (https://upstash.com/docs/qstash/features/deduplication).
-            retries: `Upstash-Retries`: delivery retries after the first attempt (QStash's
-                default is 3; your plan caps it).
+            retries: `Upstash-Retries`: delivery retries after the first attempt, 0 to
+                `MAX_RETRIES` (QStash's default is 3; your plan may cap it lower).
 
         Returns:
             QStash's message id for it.

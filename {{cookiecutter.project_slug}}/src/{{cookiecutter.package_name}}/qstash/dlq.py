@@ -16,6 +16,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import DeadLetterNotFoundError, PublishError
+from .options import retries_header
 from .rest import QStashApi, json_body
 
 MAX_PAGE_SIZE = 100
@@ -170,16 +171,18 @@ class DeadLetterQueue:
 
         Args:
             dlq_id: The dead letter's id (`dlqId`, also in the failure callback's body).
-            retries: Override the original message's retries (`Upstash-Retries`).
+            retries: Override the original message's retries (`Upstash-Retries`), 0 to
+                `MAX_RETRIES`.
 
         Returns:
             The new message's id.
 
         Raises:
+            ValueError: `retries` is out of range; nothing was sent.
             DeadLetterNotFoundError: No such dead letter (replayed, deleted or expired).
             PublishError: See `QStashApi.request`.
         """
-        headers = {} if retries is None else {"Upstash-Retries": str(retries)}
+        headers = {} if retries is None else {"Upstash-Retries": retries_header(retries)}
         response = self._call("POST", f"/v2/dlq/retry/{_segment(dlq_id)}", dlq_id, headers)
         answer = json_body(response)
         if not isinstance(answer, dict) or not isinstance(answer.get("messageId"), str):

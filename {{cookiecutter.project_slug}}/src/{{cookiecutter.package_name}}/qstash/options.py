@@ -11,6 +11,17 @@ NotBefore = int | float | datetime
 
 DELAY_NOTATION = re.compile(r"(\d+[dhms])+")
 
+MAX_RETRIES = 100
+"""The most `Upstash-Retries` this project sends: the highest per-plan maximum QStash published.
+
+The pricing page listed "Max Retry Count" per plan until January 2026: Free 3,
+Pay-as-you-go 5, Fixed 1M 20, Fixed 10M 100, Enterprise custom
+(https://upstash.com/pricing/qstash). The retry page now says only that the default is 3
+(https://upstash.com/docs/qstash/features/retry). Your plan may allow fewer. At QStash's
+default back-off (each wait capped at one day) 100 retries is over three months of trying,
+longer than any plan keeps a dead letter.
+"""
+
 
 def delay_header(delay: Delay) -> str:
     """Format a delay for `Upstash-Delay` (https://upstash.com/docs/qstash/api/publish).
@@ -65,8 +76,11 @@ def retries_header(retries: int) -> str:
     """Format `Upstash-Retries`: delivery retries after the first attempt.
 
     Raises:
-        ValueError: Not a whole number >= 0.
+        ValueError: Not a whole number from 0 to `MAX_RETRIES`.
     """
-    if type(retries) is not int or retries < 0:
-        raise ValueError(f"retries must be a whole number >= 0, not {retries!r}")
+    if type(retries) is not int or not 0 <= retries <= MAX_RETRIES:
+        raise ValueError(
+            f"retries must be a whole number from 0 to {MAX_RETRIES} (the highest retry "
+            f"count any QStash plan allows), not {retries!r}"
+        )
     return str(retries)

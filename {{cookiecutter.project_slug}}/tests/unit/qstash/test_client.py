@@ -265,6 +265,7 @@ def test_payload_exactly_at_the_size_limit_is_sent(fake: FakeQStash) -> None:
         {"delay": "10 seconds"},
         {"not_before": datetime(2030, 1, 1)},  # naive on purpose
         {"retries": -1},
+        {"retries": 101},
         {"deduplication_id": "two\nlines"},
         {"deduplication_id": ""},
     ],
@@ -273,6 +274,7 @@ def test_payload_exactly_at_the_size_limit_is_sent(fake: FakeQStash) -> None:
         "delay-words",
         "naive-not-before",
         "negative-retries",
+        "retries-over-qstash-maximum",
         "dedup-newline",
         "dedup-empty",
     ],

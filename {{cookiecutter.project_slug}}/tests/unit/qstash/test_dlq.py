@@ -112,6 +112,14 @@ def test_replay_can_override_the_retries(fake: FakeQStash, dlq: DeadLetterQueue)
     assert fake.requests[0].headers["upstash-retries"] == "0"
 
 
+def test_replay_with_more_retries_than_qstash_allows_is_refused_before_sending(
+    fake: FakeQStash, dlq: DeadLetterQueue
+) -> None:
+    with pytest.raises(ValueError, match="from 0 to 100"):
+        dlq.replay("1-0", retries=101)
+    assert fake.requests == []
+
+
 def test_replay_keeps_the_original_retries_by_default(
     fake: FakeQStash, dlq: DeadLetterQueue
 ) -> None:
