@@ -9,19 +9,17 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Keys that are public knowledge: the official QStash dev server's fixed keys
-# (https://upstash.com/docs/qstash/howto/local-development) and obvious placeholders.
-# Fine on a laptop, never in production.
-PUBLIC_SIGNING_KEYS = frozenset(
-    {
-        "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
-        "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
-    }
-)
-PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "<", "your-")
-# The official dev server's fixed token (base64 of defaultUser / defaultPassword), same page.
+from .qstash.keys import is_placeholder, is_public_signing_key
+
+# The official dev server's fixed tokens, one per built-in user (base64 of a user name and
+# password), from https://upstash.com/docs/qstash/howto/local-development.
 PUBLIC_QSTASH_TOKENS = frozenset(
-    {"eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0="}
+    {
+        "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=",
+        "eyJVc2VySUQiOiJ0ZXN0VXNlcjEiLCJQYXNzd29yZCI6InRlc3RQYXNzd29yZCJ9",
+        "eyJVc2VySUQiOiJ0ZXN0VXNlcjIiLCJQYXNzd29yZCI6InRlc3RQYXNzd29yZCJ9",
+        "eyJVc2VySUQiOiJ0ZXN0VXNlcjMiLCJQYXNzd29yZCI6InRlc3RQYXNzd29yZCJ9",
+    }
 )
 DEFAULT_QSTASH_URL = "https://qstash.upstash.io"
 
@@ -133,7 +131,7 @@ class Settings(BaseSettings):
             raise ValueError("PUBLIC_BASE_URL must be https:// outside development")
         for name in ("qstash_current_signing_key", "qstash_next_signing_key"):
             secret: SecretStr | None = getattr(self, name)
-            if secret is not None and _is_placeholder(secret.get_secret_value()):
+            if secret is not None and is_public_signing_key(secret.get_secret_value()):
                 raise ValueError(
                     f"{name.upper()} is a public or placeholder key; outside development "
                     "use the keys from the Upstash console (QSTASH_SIGNING_KEYS_SECRET_ARN)"
@@ -141,17 +139,12 @@ class Settings(BaseSettings):
         if not self.qstash_url.startswith("https://"):
             raise ValueError("QSTASH_URL must be https:// outside development")
         token = self.qstash_token.get_secret_value() if self.qstash_token else None
-        if token is not None and (token in PUBLIC_QSTASH_TOKENS or _is_placeholder(token)):
+        if token is not None and (token in PUBLIC_QSTASH_TOKENS or is_placeholder(token)):
             raise ValueError(
                 "QSTASH_TOKEN is the dev server's public token or a placeholder; outside "
                 "development use the token from the Upstash console"
             )
         return self
-
-
-def _is_placeholder(key: str) -> bool:
-    lowered = key.lower()
-    return key in PUBLIC_SIGNING_KEYS or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
 
 
 @lru_cache(maxsize=1)

@@ -6,8 +6,14 @@ from pydantic import ValidationError
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.local.signer import new_signing_key
 
-# The official QStash dev server's fixed keys (https://upstash.com/docs/qstash/howto/local-development).
-DEV_SERVER_KEYS = ["sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r", "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"]
+# Fixed keys of the official QStash dev server's first two users
+# (https://upstash.com/docs/qstash/howto/local-development).
+DEV_SERVER_KEYS = [
+    "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
+    "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
+    "sig_7GVPjvuwsfqF65iC8fSrs1dfYruM",
+    "sig_5NoELc3EFnZn4DVS5bDs2Nk4b7Ua",
+]
 PLACEHOLDER_KEYS = [
     "changeme",
     "CHANGE-ME",
@@ -125,7 +131,13 @@ def test_plain_http_qstash_url_is_allowed_in_development() -> None:
     assert settings.qstash_url == "http://127.0.0.1:8080"
 
 
-@pytest.mark.parametrize("token", [DEV_SERVER_TOKEN, "changeme", "<your token>"])
+# The second dev-server user's token, same page.
+SECOND_DEV_SERVER_TOKEN = "eyJVc2VySUQiOiJ0ZXN0VXNlcjEiLCJQYXNzd29yZCI6InRlc3RQYXNzd29yZCJ9"  # noqa: S105
+
+
+@pytest.mark.parametrize(
+    "token", [DEV_SERVER_TOKEN, SECOND_DEV_SERVER_TOKEN, "changeme", "<your token>"]
+)
 def test_public_or_placeholder_qstash_token_is_refused_in_production(token: str) -> None:
     with pytest.raises(ValidationError, match="QSTASH_TOKEN is the dev server's public token"):
         Settings(environment="production", qstash_token=token)

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ..errors import ConfigurationError, SignatureError
-from ..qstash import DeliveryMetadata, VerifiedClaims, verify_signature
+from ..qstash import DeliveryMetadata, SigningKeys, VerifiedClaims, verify_signature
+from ..qstash.keys import refuse_public_signing_keys
 from ..services import Services
 
 logger = logging.getLogger(__name__)
@@ -43,13 +44,14 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
     Raises:
         SignatureError: The header is missing, the token does not verify, or it was used
             before (401).
-        SigningKeysUnavailableError: No signing keys can be loaded (503, fail closed).
+        SigningKeysUnavailableError: No signing keys can be loaded, or one is public outside
+            development (503, fail closed).
         ConfigurationError: `PUBLIC_BASE_URL` is not set, so `sub` cannot be checked (503).
     """
     token = request.headers.get("upstash-signature")
     if not token:
         raise SignatureError("missing Upstash-Signature header")
-    keys = services.signing_keys.get()
+    keys = signing_keys(services)
     base_url = services.settings.public_base_url
     if base_url is None:
         raise ConfigurationError("PUBLIC_BASE_URL is not set; cannot check the token's subject")
@@ -69,6 +71,21 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
 
 
 VerifiedDelivery = Annotated[Delivery, Depends(verify_delivery)]
+
+
+def signing_keys(services: Services) -> SigningKeys:
+    """Return the keys to verify with, refusing public ones outside development.
+
+    The check runs on what the source returned, so one rule covers every source:
+    environment variables, a Secrets Manager secret, a static pair.
+
+    Raises:
+        SigningKeysUnavailableError: No keys can be loaded, or a key is public (503).
+    """
+    keys = services.signing_keys.get()
+    if services.settings.environment != "development":
+        refuse_public_signing_keys(keys, source=type(services.signing_keys).__name__)
+    return keys
 
 
 def public_url(base_url: str, request: Request) -> str:

@@ -169,6 +169,48 @@ def test_unavailable_signing_keys_answer_503_with_no_side_effect(
     assert nothing_happened(handoff, store)
 
 
+DEV_SERVER_KEYS = SigningKeys(
+    current="sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r", next="sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"
+)
+
+
+def test_public_dev_server_keys_answer_503_in_production_with_no_side_effect(
+    services: Services, handoff: MemoryHandoff, store: MemoryDeliveryStore
+) -> None:
+    # Settings refuse these keys from environment variables; a source that hands them over
+    # anyway (a secret, a static pair) must be refused too.
+    public = replace(services, signing_keys=StaticSigningKeySource(DEV_SERVER_KEYS))
+    status, _, body = invoke_with(public, DEV_SERVER_KEYS).signed(JOB_PATH, PAYLOAD)
+    assert (status, body) == (503, {"error": "receiver is not configured"})
+    assert nothing_happened(handoff, store)
+    assert not store.tokens
+
+
+def test_public_key_refusal_is_logged_saying_why_without_the_key(
+    services: Services, error_log: pytest.LogCaptureFixture
+) -> None:
+    public = replace(services, signing_keys=StaticSigningKeySource(DEV_SERVER_KEYS))
+    invoke_with(public, DEV_SERVER_KEYS).signed(JOB_PATH, PAYLOAD)
+    [record] = error_log.records
+    assert "signing key is public" in record.getMessage()
+    logged = f"{record.getMessage()} {record.__dict__}"
+    assert DEV_SERVER_KEYS.current not in logged
+    assert DEV_SERVER_KEYS.next not in logged
+
+
+def test_public_dev_server_keys_verify_in_development(
+    services: Services, handoff: MemoryHandoff
+) -> None:
+    development = replace(
+        services,
+        settings=Settings(public_base_url=PUBLIC_BASE_URL, environment="development"),
+        signing_keys=StaticSigningKeySource(DEV_SERVER_KEYS),
+    )
+    status, _, body = invoke_with(development, DEV_SERVER_KEYS).signed(JOB_PATH, PAYLOAD)
+    assert status == 202, body
+    assert len(handoff.sent) == 1
+
+
 def test_unset_public_base_url_answers_503_with_no_side_effect(
     services: Services, keys: SigningKeys, handoff: MemoryHandoff, store: MemoryDeliveryStore
 ) -> None:

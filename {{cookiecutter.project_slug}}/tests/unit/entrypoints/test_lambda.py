@@ -58,6 +58,14 @@ def drain(worker: ModuleType, queue_url: str) -> dict[str, Any]:
     return response
 
 
+def app_table_items(aws: LocalResources) -> list[dict[str, Any]]:
+    """Every item in the app table: token claims, hand-off marks, outcomes, dead letters."""
+    items: list[dict[str, Any]] = boto3.client("dynamodb").scan(TableName=aws.app_table_name)[
+        "Items"
+    ]
+    return items
+
+
 def enqueue(queue_url: str, envelope: JobEnvelope) -> None:
     boto3.client("sqs").send_message(QueueUrl=queue_url, MessageBody=envelope.to_json())
 
@@ -145,6 +153,29 @@ def test_unreadable_signing_keys_secret_fails_closed(
     response = deliver(ingest, keys, "x", "msg_nokeys")
     assert response["statusCode"] == 503
     assert receive_all(aws.jobs_queue_url) == []
+
+
+def test_public_dev_server_keys_in_the_secret_fail_closed(
+    aws: LocalResources, load_entrypoint: Loader
+) -> None:
+    # The deployed path: keys come from Secrets Manager, never from Settings' own check.
+    dev_server = SigningKeys(
+        current="sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r", next="sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"
+    )
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=aws.signing_keys_secret_arn,
+        SecretString=json.dumps(
+            {
+                "QSTASH_CURRENT_SIGNING_KEY": dev_server.current,
+                "QSTASH_NEXT_SIGNING_KEY": dev_server.next,
+            }
+        ),
+    )
+    ingest = load_entrypoint("lambda_ingest")
+    response = deliver(ingest, dev_server, "forged", "msg_public_keys")
+    assert response["statusCode"] == 503
+    assert receive_all(aws.jobs_queue_url) == []
+    assert app_table_items(aws) == []
 
 
 @pytest.mark.parametrize("module", ["lambda_ingest"])
