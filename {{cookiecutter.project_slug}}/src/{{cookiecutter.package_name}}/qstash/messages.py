@@ -8,9 +8,10 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 #: Longest id accepted in a callback body. QStash ids are short (`msg_…`, `1725323658779-0`);
 #: the bound keeps a forged-but-signed body from producing an unstorable record key.
@@ -61,11 +62,50 @@ class DeliveryMetadata:
         )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def unix_milliseconds(value: object) -> object:
+    """Normalise a callback timestamp to unix milliseconds.
+
+    QStash documents `createdAt` and `notBefore` as unix milliseconds, and its callbacks page
+    shows them as JSON strings (https://upstash.com/docs/qstash/features/callbacks); an ISO
+    8601 date is accepted too. Numbers and numeric strings pass through to int validation.
+
+    Args:
+        value: The field as it came in the JSON body.
+
+    Returns:
+        Milliseconds since the epoch for an ISO 8601 date (a date without an offset is
+        taken as UTC), otherwise `value` unchanged.
+
+    Raises:
+        ValueError: A string that is neither digits nor an ISO 8601 date.
+    """
+    if not isinstance(value, str) or value.strip().isdigit():
+        return value
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError("expected unix milliseconds or an ISO 8601 date") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+#: A timestamp in unix milliseconds, given as a number, a numeric string or an ISO 8601 date.
+UnixMilliseconds = Annotated[int, BeforeValidator(unix_milliseconds), Field(ge=0)]
+
+
 class CallbackBody(BaseModel):
     """The JSON body of a callback or failure callback.
 
     `body` and `sourceBody` are base64 of raw bytes; use `response_text` and `source_text`
-    to read them (decoded as UTF-8, never latin-1). Unknown fields are kept.
+    to read them (decoded as UTF-8, never latin-1). A value that is not valid base64 is not
+    an error: it is kept exactly as sent, because refusing the callback (489) would lose the
+    outcome or the dead letter it reports for the sake of one informational field.
+    `createdAt` and `notBefore` are unix milliseconds, whether QStash sends numbers, numeric
+    strings or ISO 8601 dates. Unknown fields are kept.
     """
 
     model_config = ConfigDict(populate_by_name=True, extra="allow", frozen=True)
@@ -83,16 +123,17 @@ class CallbackBody(BaseModel):
     schedule_id: str | None = Field(default=None, alias="scheduleId", max_length=MAX_ID)
     topic_name: str | None = Field(default=None, alias="topicName", max_length=MAX_ID)
     dlq_id: str | None = Field(default=None, alias="dlqId", min_length=1, max_length=MAX_ID)
-    created_at: int | None = Field(default=None, alias="createdAt", description="unix ms")
+    created_at: UnixMilliseconds | None = Field(default=None, alias="createdAt")
+    not_before: UnixMilliseconds | None = Field(default=None, alias="notBefore")
 
     @property
     def response_text(self) -> str:
-        """The destination's response body as text (UTF-8, or base64 if it is binary)."""
+        """The destination's response body as text (UTF-8), else `body` exactly as sent."""
         return decode_base64_text(self.body)
 
     @property
     def source_text(self) -> str:
-        """The original message body as text (UTF-8, or base64 if it is binary)."""
+        """The original message body as text (UTF-8), else `sourceBody` exactly as sent."""
         return decode_base64_text(self.source_body)
 
 
@@ -103,8 +144,8 @@ def decode_base64_text(value: str) -> str:
         value: Standard or url-safe base64, padded or not.
 
     Returns:
-        The bytes decoded as UTF-8. Bytes that are not UTF-8 (or a value that is not
-        base64) are returned unchanged, so nothing is lost.
+        The bytes decoded as UTF-8. A value whose bytes are not UTF-8, or that is not
+        base64 at all, is returned unchanged, so nothing is lost.
     """
     return decode_base64_body(value)[0]
 

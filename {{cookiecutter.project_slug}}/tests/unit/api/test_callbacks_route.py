@@ -113,6 +113,32 @@ def test_callback_response_body_is_decoded_as_utf8(
     assert store.outcomes(SOURCE_ID)[0].response_body == "chinese华语"
 
 
+# The docs' callbacks page shows `createdAt` as a string; an ISO date must not be a 489.
+@pytest.mark.parametrize("path", [CALLBACK_PATH, FAILURE_CALLBACK_PATH])
+def test_callback_with_an_iso_date_created_at_is_recorded(invoke: Invoke, path: str) -> None:
+    body = failure_callback(createdAt="2024-09-03T00:34:18.779Z")
+    status, _, answer = invoke.signed(path, body, message_id="msg_cb_iso")
+    assert status == 200, answer
+
+
+# Decision: a `body` that is not base64 is kept as sent, not refused; a 489 would lose the
+# outcome it reports.
+def test_callback_body_that_is_not_base64_is_recorded_as_sent(
+    invoke: Invoke, store: MemoryDeliveryStore
+) -> None:
+    status, _, _ = invoke.signed(CALLBACK_PATH, callback(status=502, body="Bad Gateway!"))
+    assert status == 200
+    assert store.outcomes(SOURCE_ID)[0].response_body == "Bad Gateway!"
+
+
+def test_failure_callback_body_that_is_not_base64_is_stored_as_sent(
+    invoke: Invoke, store: MemoryDeliveryStore
+) -> None:
+    status, _, _ = invoke.signed(FAILURE_CALLBACK_PATH, failure_callback(body="Bad Gateway!"))
+    assert status == 200
+    assert store.dead_letters()[0].response_body == "Bad Gateway!"
+
+
 @pytest.mark.parametrize("path", [CALLBACK_PATH, FAILURE_CALLBACK_PATH])
 def test_malformed_callback_json_answers_489(
     invoke: Invoke, store: MemoryDeliveryStore, path: str

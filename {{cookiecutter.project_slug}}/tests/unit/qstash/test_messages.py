@@ -106,6 +106,41 @@ def test_callback_created_at_sent_as_a_numeric_string_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
+    "created_at",
+    [
+        pytest.param("2024-09-03T00:34:18.779Z", id="utc-z"),
+        pytest.param("2024-09-03T02:34:18.779+02:00", id="offset"),
+        pytest.param("2024-09-03T00:34:18.779", id="no-offset-is-utc"),
+    ],
+)
+def test_callback_created_at_sent_as_an_iso_date_is_unix_milliseconds(created_at: str) -> None:
+    callback = CallbackBody.model_validate(
+        {"status": 200, "sourceMessageId": "msg_1", "createdAt": created_at}
+    )
+    assert callback.created_at == 1725323658779
+
+
+def test_callback_not_before_is_read_like_created_at() -> None:
+    callback = CallbackBody.model_validate(
+        {"status": 200, "sourceMessageId": "msg_1", "notBefore": "2024-09-03T00:34:18.779Z"}
+    )
+    assert callback.not_before == 1725323658779
+
+
+@pytest.mark.parametrize("created_at", ["yesterday", "-1", -1])
+def test_callback_created_at_that_is_no_timestamp_is_refused(created_at: object) -> None:
+    with pytest.raises(ValidationError, match="createdAt"):
+        CallbackBody.model_validate(
+            {"status": 200, "sourceMessageId": "msg_1", "createdAt": created_at}
+        )
+
+
+def test_callback_body_that_is_not_base64_is_kept_as_sent() -> None:
+    callback = CallbackBody(status=502, source_message_id="msg_1", body="Bad Gateway!")
+    assert callback.response_text == "Bad Gateway!"
+
+
+@pytest.mark.parametrize(
     "body",
     [
         pytest.param({"status": 200}, id="missing"),
