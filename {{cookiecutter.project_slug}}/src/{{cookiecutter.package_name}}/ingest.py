@@ -44,7 +44,8 @@ def accept_job(
 
     Args:
         job_name: The job named by the route.
-        body: The raw request body (JSON payload of the job).
+        body: The raw request body: the job's JSON payload, or empty for a job that takes
+            none (see `jobs.registry` for what each kind of job accepts).
         metadata: The delivery's QStash headers; `message_id` is the de-duplication key.
         registry: The job registry.
         handoff: Where accepted work goes.
@@ -55,8 +56,8 @@ def accept_job(
 
     Raises:
         UnknownJobError: No such job (permanent).
-        InvalidPayloadError: The payload does not validate, or the message id is missing
-            (permanent).
+        InvalidPayloadError: The payload does not validate (or a job without one got one),
+            or the message id is missing (permanent).
         HandoffError: The hand-off failed; nothing was acknowledged, QStash should retry.
     """
     job = registry.get(job_name)
@@ -70,7 +71,7 @@ def accept_job(
 
     envelope = JobEnvelope(
         job=job_name,
-        payload=payload.model_dump(mode="json"),
+        payload=None if payload is None else payload.model_dump(mode="json"),
         message_id=metadata.message_id,
         retried=metadata.retried,
         schedule_id=metadata.schedule_id,

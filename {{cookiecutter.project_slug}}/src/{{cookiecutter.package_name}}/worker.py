@@ -17,7 +17,8 @@ def run_envelope(envelope: JobEnvelope, registry: JobRegistry) -> None:
 
     Raises:
         UnknownJobError: The job no longer exists (e.g. removed between hand-off and run).
-        InvalidPayloadError: The payload no longer fits the job's model.
+        InvalidPayloadError: The payload no longer fits the job (its model changed, or it
+            now takes a payload where none was handed off, or the reverse).
         Exception: Whatever the job raises; the platform retries the message.
     """
     job = registry.get(envelope.job)

@@ -11,14 +11,15 @@ class JobEnvelope:
 
     Attributes:
         job: The job name.
-        payload: The validated payload as a JSON object.
+        payload: The validated payload as a JSON object; None for a job that takes no
+            payload, or whose optional payload was absent.
         message_id: The QStash message id: the worker's idempotency key.
         retried: `Upstash-Retried` at the delivery that was accepted.
         schedule_id: The QStash schedule that produced the message, if any.
     """
 
     job: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] | None
     message_id: str
     retried: int = 0
     schedule_id: str | None = None

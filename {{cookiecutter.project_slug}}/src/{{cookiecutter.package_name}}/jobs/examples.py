@@ -1,4 +1,4 @@
-"""An example job. Copy this module to add your own, then import it in `jobs/__init__.py`."""
+"""Example jobs. Copy this module to add your own, then import it in `jobs/__init__.py`."""
 
 import logging
 
@@ -23,3 +23,10 @@ def send_welcome_email(payload: WelcomeEmail, context: JobContext) -> None:
         "sending welcome e-mail",
         extra={"user_id": payload.user_id, "retried": context.retried},
     )
+
+
+@job("nightly-report")
+def nightly_report(context: JobContext) -> None:
+    """Build the nightly report (here: log it): a cron job, triggered with an empty body."""
+    # A QStash schedule's messages carry `Upstash-Schedule-Id`; a manual run has none.
+    logger.info("building the nightly report", extra={"schedule_id": context.schedule_id})

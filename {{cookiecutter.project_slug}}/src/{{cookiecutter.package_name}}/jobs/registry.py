@@ -1,15 +1,30 @@
-"""The job registry: a team declares each job once; routes and the worker derive from it."""
+"""The job registry: a team declares each job once; routes and the worker derive from it.
 
+A job's payload is one of three kinds, chosen in `@job`:
+
+- a pydantic model (`payload=Model`): the body must be a JSON object that validates;
+- an optional model (`payload=Model, optional=True`): an empty body, or `null`, gives None;
+- none (`@job("name")`, e.g. a cron job whose QStash schedule sends no body): the body must
+  carry nothing: empty, `null` or `{}`. Any other body is refused (489), not ignored, so data
+  published to the wrong job is never silently dropped.
+"""
+
+import functools
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, cast, overload
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidPayloadError, UnknownJobError
 
 JOB_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+#: What a job's payload is given as: the request body, or the decoded JSON object the
+#: worker gets from the hand-off (None: no payload was handed off).
+RawPayload = bytes | Mapping[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -28,47 +43,108 @@ class JobContext:
 
 
 @dataclass(frozen=True)
-class Job[P: BaseModel]:
-    """A job: a name, the pydantic model of its payload, and the function that runs it.
+class Job[P: BaseModel | None]:
+    """A job: a name, what its payload is, and the function that runs it.
+
+    Declare jobs with `@job` rather than building this directly: it types `run` to match.
 
     Attributes:
         name: URL-safe name (lower case, digits, hyphens); the route is `/qstash/jobs/<name>`.
-        payload_model: Pydantic model that validates the JSON payload.
-        run: The work, called as `run(payload, context)`. Raise to have it retried.
+        payload_model: Pydantic model that validates the JSON payload, or None for a job
+            that takes no payload.
+        run: The work, called as `run(payload, context)`; `payload` is None for a job
+            without one, or when an optional payload is absent. Raise to have it retried.
         description: One line for humans; defaults to the first line of the docstring.
+        payload_optional: With a model: an empty body (or `null`) is valid and gives None.
+
+    Raises:
+        ValueError: `payload_optional` without a `payload_model`.
     """
 
     name: str
-    payload_model: type[P]
+    payload_model: type[BaseModel] | None
     run: Callable[[P, JobContext], None]
     description: str = ""
+    payload_optional: bool = False
 
-    def __call__(self, payload: P, context: JobContext) -> None:
-        """Run the job directly (e.g. in a unit test): same as `run(payload, context)`."""
-        self.run(payload, context)
+    def __post_init__(self) -> None:
+        if self.payload_optional and self.payload_model is None:
+            raise ValueError(f"job {self.name!r}: an optional payload needs a payload model")
 
-    def parse(self, raw: bytes | Mapping[str, Any]) -> P:
+    @property
+    def payload_required(self) -> bool:
+        """Whether every message must carry a payload (False: an empty body is valid)."""
+        return self.payload_model is not None and not self.payload_optional
+
+    @overload
+    def __call__(self: "Job[None]", context: JobContext, /) -> None: ...
+
+    @overload
+    def __call__(self, payload: P, context: JobContext, /) -> None: ...
+
+    def __call__(self, *args: Any) -> None:
+        """Run the job directly (e.g. in a unit test).
+
+        Call it as declared: `job(payload, context)`, or `job(context)` for a job that
+        takes no payload.
+        """
+        if len(args) == 1 and self.payload_model is None:
+            self.run(cast("P", None), args[0])
+        else:
+            self.run(*args)
+
+    def parse(self, raw: RawPayload) -> P:
         """Validate a payload for this job.
 
         Args:
-            raw: The JSON body as bytes, or an already decoded JSON object.
+            raw: The request body as bytes, or the payload as a decoded JSON object (None:
+                no payload) as the worker gets it from the hand-off.
 
         Returns:
-            The validated payload model.
+            The validated payload model; None for a job without a payload, or when an
+            optional payload is absent.
 
         Raises:
-            InvalidPayloadError: The payload is not valid JSON or does not fit the model;
-                `details["errors"]` lists what is wrong, field by field.
+            InvalidPayloadError: The payload is not valid JSON or does not fit the model
+                (`details["errors"]` lists what is wrong, field by field), a payload is
+                missing, or a job without a payload got one.
         """
+        if self.payload_model is None:
+            if not _carries_nothing(raw):
+                raise InvalidPayloadError(
+                    f"job {self.name!r} takes no payload: send an empty body", job=self.name
+                )
+            return cast("P", None)
+        if self.payload_optional and _is_absent(raw):
+            return cast("P", None)
         try:
             if isinstance(raw, bytes):
-                return self.payload_model.model_validate_json(raw)
-            return self.payload_model.model_validate(raw)
+                return cast("P", self.payload_model.model_validate_json(raw))
+            return cast("P", self.payload_model.model_validate(raw))
         except ValidationError as error:
             errors = error.errors(include_url=False, include_context=False, include_input=False)
             raise InvalidPayloadError(
                 f"invalid payload for job {self.name!r}", job=self.name, errors=errors
             ) from None
+
+
+def _is_absent(raw: RawPayload) -> bool:
+    """No payload at all: nothing handed off, an empty (or blank) body, or JSON `null`."""
+    if raw is None:
+        return True
+    return isinstance(raw, bytes) and raw.strip() in (b"", b"null")
+
+
+def _carries_nothing(raw: RawPayload) -> bool:
+    """Absent, or an empty JSON object: what a job without a payload accepts."""
+    if _is_absent(raw):
+        return True
+    if isinstance(raw, bytes):
+        try:
+            return bool(json.loads(raw) == {})
+        except ValueError:  # not JSON (json.JSONDecodeError and UnicodeDecodeError)
+            return False
+    return raw is not None and len(raw) == 0
 
 
 @dataclass
@@ -111,9 +187,31 @@ class JobRegistry:
 registry = JobRegistry()
 
 
-def job[P: BaseModel](
-    name: str, *, payload: type[P], description: str = ""
-) -> Callable[[Callable[[P, JobContext], None]], Job[P]]:
+@overload
+def job(
+    name: str, *, payload: None = None, description: str = ""
+) -> Callable[[Callable[[JobContext], None]], Job[None]]: ...
+
+
+@overload
+def job[M: BaseModel](
+    name: str, *, payload: type[M], optional: Literal[False] = False, description: str = ""
+) -> Callable[[Callable[[M, JobContext], None]], Job[M]]: ...
+
+
+@overload
+def job[M: BaseModel](
+    name: str, *, payload: type[M], optional: Literal[True], description: str = ""
+) -> Callable[[Callable[[M | None, JobContext], None]], Job[M | None]]: ...
+
+
+def job(
+    name: str,
+    *,
+    payload: type[BaseModel] | None = None,
+    optional: bool = False,
+    description: str = "",
+) -> Callable[[Callable[..., None]], Job[Any]]:
     """Declare a job in the application's registry.
 
     Example::
@@ -125,19 +223,50 @@ def job[P: BaseModel](
         def greet(payload: Greet, context: JobContext) -> None:
             print(f"hello {payload.name}")
 
+        @job("nightly-report")  # no payload: a cron job
+        def nightly_report(context: JobContext) -> None: ...
+
+        @job("digest", payload=Greet, optional=True)
+        def digest(payload: Greet | None, context: JobContext) -> None: ...
+
     Args:
         name: URL-safe job name; QStash delivers it to `/qstash/jobs/<name>`.
-        payload: Pydantic model of the payload.
+        payload: Pydantic model of the payload; omit it (or pass None) for a job that
+            takes none, whose function is then called as `run(context)`.
+        optional: With `payload`: an empty body (or `null`) is valid, and the function
+            gets None.
         description: One line for humans; defaults to the function's docstring.
 
     Returns:
         A decorator that registers the function and returns its `Job`.
-    """
 
-    def register(run: Callable[[P, JobContext], None]) -> Job[P]:
+    Raises:
+        ValueError: `optional=True` without a payload model, or the name is not URL-safe
+            or already taken (when the decorator is applied).
+    """
+    if optional and payload is None:
+        raise ValueError(f"job {name!r}: optional=True needs a payload model")
+
+    def register(run: Callable[..., None]) -> Job[Any]:
         summary = description or (run.__doc__ or "").strip().partition("\n")[0]
-        declared = Job(name=name, payload_model=payload, run=run, description=summary)
+        declared: Job[Any] = Job(
+            name=name,
+            payload_model=payload,
+            run=run if payload is not None else _without_payload(run),
+            description=summary,
+            payload_optional=optional,
+        )
         registry.register(declared)
         return declared
 
     return register
+
+
+def _without_payload(run: Callable[[JobContext], None]) -> Callable[[None, JobContext], None]:
+    """Adapt `run(context)` to the `run(payload, context)` every job is called with."""
+
+    @functools.wraps(run)
+    def adapted(payload: None, context: JobContext) -> None:
+        run(context)
+
+    return adapted

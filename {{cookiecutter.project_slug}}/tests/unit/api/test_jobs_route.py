@@ -9,6 +9,7 @@ from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
 
 from ...conftest import JOB_PATH, VALID_PAYLOAD, Invoke
 from ...events import function_url_event
+from .conftest import OPTIONAL_JOB
 
 PAYLOAD = json.dumps(VALID_PAYLOAD).encode()
 NON_RETRYABLE = 489
@@ -105,6 +106,56 @@ def test_signed_empty_body_answers_489_invalid_payload(
     status, headers, body = invoke.signed(JOB_PATH, b"")
     assert_non_retryable(status, headers)
     assert body["error"] == "invalid payload for job 'send-welcome-email'"
+    assert not handoff.sent
+
+
+# --- jobs without a payload, and with an optional one ------------------------------------
+
+CRON_JOB_PATH = "/qstash/jobs/nightly-report"
+
+
+def test_job_without_payload_accepts_an_empty_body(invoke: Invoke, handoff: MemoryHandoff) -> None:
+    # A QStash schedule created without a body sends exactly this.
+    status, _, body = invoke.signed(
+        CRON_JOB_PATH, b"", message_id="msg_tick", extra_headers={"upstash-schedule-id": "nightly"}
+    )
+    assert status == 202, body
+    [envelope] = handoff.sent
+    assert (envelope.job, envelope.payload) == ("nightly-report", None)
+    assert envelope.schedule_id == "nightly"
+
+
+def test_job_without_payload_refuses_a_body_with_data(
+    invoke: Invoke, handoff: MemoryHandoff
+) -> None:
+    status, headers, body = invoke.signed(CRON_JOB_PATH, b'{"date": "2026-12-01"}')
+    assert_non_retryable(status, headers)
+    assert body == {
+        "error": "job 'nightly-report' takes no payload: send an empty body",
+        "job": "nightly-report",
+    }
+    assert not handoff.sent
+
+
+def test_absent_optional_payload_is_handed_off_as_none(
+    invoke: Invoke, handoff: MemoryHandoff
+) -> None:
+    status, _, body = invoke.signed(f"/qstash/jobs/{OPTIONAL_JOB}", b"")
+    assert status == 202, body
+    assert handoff.sent[0].payload is None
+
+
+def test_present_optional_payload_is_validated_and_handed_off(
+    invoke: Invoke, handoff: MemoryHandoff
+) -> None:
+    status, _, body = invoke.signed(f"/qstash/jobs/{OPTIONAL_JOB}", b'{"since_days": 7}')
+    assert status == 202, body
+    assert handoff.sent[0].payload == {"since_days": 7}
+
+
+def test_invalid_optional_payload_answers_489(invoke: Invoke, handoff: MemoryHandoff) -> None:
+    status, headers, _ = invoke.signed(f"/qstash/jobs/{OPTIONAL_JOB}", b'{"since_days": "x"}')
+    assert_non_retryable(status, headers)
     assert not handoff.sent
 
 

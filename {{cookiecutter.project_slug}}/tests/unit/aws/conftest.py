@@ -37,6 +37,18 @@ def tally(payload: Tally, context: JobContext) -> None:
     TALLY.append(payload.label)
 
 
+@job("tick")
+def tick(context: JobContext) -> None:
+    """A job without a payload: record the schedule that triggered it."""
+    TALLY.append(f"tick from {context.schedule_id}")
+
+
+@job("maybe-tally", payload=Tally, optional=True)
+def maybe_tally(payload: Tally | None, context: JobContext) -> None:
+    """A job whose payload is optional: record its label, or that it had none."""
+    TALLY.append(payload.label if payload else "no payload")
+
+
 def _clear_caches() -> None:
     sqs_client.cache_clear()
     dynamodb_client.cache_clear()

@@ -40,14 +40,30 @@ class FakeLambdaContext:
 
 def deliver(ingest: ModuleType, keys: SigningKeys, label: str, message_id: str) -> dict[str, Any]:
     """POST a signed `tally` job through the ingest handler; return the Lambda response."""
-    path = "/qstash/jobs/tally"
-    body = json.dumps({"label": label}).encode()
-    headers = {
+    return deliver_body(ingest, keys, "tally", json.dumps({"label": label}).encode(), message_id)
+
+
+def deliver_body(
+    ingest: ModuleType,
+    keys: SigningKeys,
+    job: str,
+    body: bytes,
+    message_id: str,
+    **headers: str,
+) -> dict[str, Any]:
+    """POST `body` to a job's route, signed, through the ingest handler (a Function URL event).
+
+    `headers` are extra request headers, e.g. `upstash_schedule_id="nightly"` for
+    `Upstash-Schedule-Id` (underscores become hyphens).
+    """
+    path = f"/qstash/jobs/{job}"
+    sent = {
         "upstash-signature": sign(body, PUBLIC_BASE_URL + path, keys.current),
         "upstash-message-id": message_id,
         "upstash-retried": "0",
+        **{name.replace("_", "-"): value for name, value in headers.items()},
     }
-    response: dict[str, Any] = ingest.handler(function_url_event(path, body, headers), None)
+    response: dict[str, Any] = ingest.handler(function_url_event(path, body, sent), None)
     return response
 
 
@@ -78,6 +94,30 @@ def test_delivered_job_runs_in_the_worker(
     assert response["statusCode"] == 202, response["body"]
     assert drain(worker, aws.jobs_queue_url) == {"batchItemFailures": []}
     assert TALLY == ["first"]
+
+
+def test_job_without_payload_delivered_with_an_empty_body_runs_in_the_worker(
+    aws: LocalResources, load_entrypoint: Loader, keys: SigningKeys
+) -> None:
+    ingest, worker = load_entrypoint("lambda_ingest"), load_entrypoint("lambda_worker")
+    response = deliver_body(ingest, keys, "tick", b"", "msg_tick", upstash_schedule_id="nightly")
+    assert response["statusCode"] == 202, response["body"]
+    assert drain(worker, aws.jobs_queue_url) == {"batchItemFailures": []}
+    assert TALLY == ["tick from nightly"]
+
+
+@pytest.mark.parametrize(
+    ("body", "runs"),
+    [(b"", ["no payload"]), (b'{"label": "given"}', ["given"])],
+    ids=["absent", "present"],
+)
+def test_job_with_an_optional_payload_runs_in_the_worker(
+    aws: LocalResources, load_entrypoint: Loader, keys: SigningKeys, body: bytes, runs: list[str]
+) -> None:
+    ingest, worker = load_entrypoint("lambda_ingest"), load_entrypoint("lambda_worker")
+    assert deliver_body(ingest, keys, "maybe-tally", body, "msg_maybe")["statusCode"] == 202
+    assert drain(worker, aws.jobs_queue_url) == {"batchItemFailures": []}
+    assert runs == TALLY
 
 
 def test_duplicate_delivery_runs_the_job_once(
