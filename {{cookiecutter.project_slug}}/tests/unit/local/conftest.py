@@ -36,8 +36,12 @@ def path(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def double_settings() -> DoubleSettings:
-    """The double's switches; a module overrides this fixture to change them."""
-    return DoubleSettings(time_scale=0.0001)
+    """The double's switches; a module overrides this fixture to change them.
+
+    A manual clock: protocol time moves only when the test calls `advance` or
+    `fast_forward`, so no delay, back-off or window depends on how fast the machine is.
+    """
+    return DoubleSettings(time_scale=None)
 
 
 @pytest.fixture

@@ -28,8 +28,11 @@ def publish(
     return response
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> None:
-    """Poll `condition` every 5 ms until it is true; fail after `timeout` seconds."""
+def wait_until(condition: Callable[[], object], timeout: float = 30.0) -> None:
+    """Poll `condition` every 5 ms until it is true; fail after `timeout` seconds.
+
+    The timeout only guards against a hang: the condition must become true by itself.
+    """
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"

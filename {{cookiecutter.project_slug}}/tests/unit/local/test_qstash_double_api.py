@@ -105,21 +105,31 @@ def test_a_body_over_the_size_limit_gets_413(host: DoubleHost, receiver: Capturi
 
 
 def test_the_burst_limit_answers_429_with_burst_headers_on_publish_only(
-    host: DoubleHost,
-    receiver: CapturingReceiver,
+    host: DoubleHost, receiver: CapturingReceiver
 ) -> None:
-    with host.run(DoubleSettings(rate_limit_per_second=3)) as qstash:
-        while time.time() % 1 > 0.5:  # keep the five calls inside one one-second window
-            time.sleep(0.05)
+    # A manual clock holds the one-second window: the five calls share it however slow.
+    with host.run(DoubleSettings(time_scale=None, rate_limit_per_second=3)) as qstash:
         statuses = [call(qstash, "POST", "/v2/publish/" + receiver.url("/burst")) for _ in range(5)]
 
         assert [r.status_code for r in statuses] == [200, 200, 200, 429, 429]
         limited = statuses[-1]
         assert limited.headers["Burst-RateLimit-Limit"] == "3"
         assert limited.headers["Burst-RateLimit-Remaining"] == "0"
-        assert int(limited.headers["Burst-RateLimit-Reset"]) >= int(time.time())
+        assert limited.headers["Burst-RateLimit-Reset"] == str(int(qstash.double.now()) + 1)
         assert "RateLimit-Limit" not in limited.headers  # not the daily limit
         assert call(qstash, "GET", "/v2/keys").status_code == 200
+
+
+def test_the_burst_limit_allows_publishes_again_in_the_next_second(
+    host: DoubleHost, receiver: CapturingReceiver
+) -> None:
+    with host.run(DoubleSettings(time_scale=None, rate_limit_per_second=1)) as qstash:
+        first = call(qstash, "POST", "/v2/publish/" + receiver.url("/burst"))
+        refused = call(qstash, "POST", "/v2/publish/" + receiver.url("/burst"))
+        qstash.double.advance(1)
+        next_second = call(qstash, "POST", "/v2/publish/" + receiver.url("/burst"))
+
+        assert [first.status_code, refused.status_code, next_second.status_code] == [200, 429, 200]
 
 
 def test_the_hang_switch_accepts_and_never_answers(qstash: RunningDouble) -> None:
@@ -174,7 +184,7 @@ def test_removing_the_last_endpoint_deletes_the_url_group(
 def test_a_repeated_deduplication_id_gets_202_and_the_original_id_within_the_window(
     host: DoubleHost, receiver: CapturingReceiver, path: str
 ) -> None:
-    with host.run(DoubleSettings(time_scale=1.0, dedup_window=60)) as qstash:
+    with host.run(DoubleSettings(time_scale=None, dedup_window=60)) as qstash:
         headers = {"Upstash-Deduplication-Id": "order-7"}
         first = call(qstash, "POST", "/v2/publish/" + receiver.url(path), headers=headers)
         again = call(qstash, "POST", "/v2/publish/" + receiver.url(path), headers=headers)
@@ -199,6 +209,19 @@ def test_content_based_deduplication_keys_on_the_body(
 
     assert same.json() == {"messageId": first.json()["messageId"], "deduplicated": True}
     assert other.json()["messageId"] != first.json()["messageId"]
+
+
+def test_the_dedup_window_does_not_pass_while_a_manual_clock_stands_still(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    headers = {"Upstash-Deduplication-Id": "slow-machine"}
+    url = "/v2/publish/" + receiver.url(path)
+
+    first = call(qstash, "POST", url, headers=headers)
+    time.sleep(0.1)  # a loaded machine between two calls; 1,000 protocol seconds at 0.0001
+    again = call(qstash, "POST", url, headers=headers)
+
+    assert again.json() == {"messageId": first.json()["messageId"], "deduplicated": True}
 
 
 def test_batch_publishes_each_item_and_reports_bad_ones_in_place(
@@ -249,20 +272,19 @@ def test_rotating_from_python_rolls_the_same_way(qstash: RunningDouble) -> None:
 
 
 def test_a_pending_message_can_be_read_and_cancelled(
-    host: DoubleHost, receiver: CapturingReceiver, path: str
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
 ) -> None:
-    with host.run(DoubleSettings(time_scale=1.0)) as qstash:
-        message_id = call(
-            qstash, "POST", "/v2/publish/" + receiver.url(path), headers={"Upstash-Delay": "1h"}
-        ).json()["messageId"]
+    message_id = call(
+        qstash, "POST", "/v2/publish/" + receiver.url(path), headers={"Upstash-Delay": "1h"}
+    ).json()["messageId"]
 
-        view = call(qstash, "GET", f"/v2/messages/{message_id}").json()
-        cancelled = call(qstash, "DELETE", f"/v2/messages/{message_id}")
+    view = call(qstash, "GET", f"/v2/messages/{message_id}").json()
+    cancelled = call(qstash, "DELETE", f"/v2/messages/{message_id}")
 
-        assert (view["messageId"], view["url"]) == (message_id, receiver.url(path))
-        assert cancelled.status_code == 202
-        qstash.double.wait_until_settled(timeout=1)
-        assert call(qstash, "GET", f"/v2/messages/{message_id}").status_code == 404
+    assert (view["messageId"], view["url"]) == (message_id, receiver.url(path))
+    assert cancelled.status_code == 202
+    qstash.double.wait_until_settled(timeout=1)
+    assert call(qstash, "GET", f"/v2/messages/{message_id}").status_code == 404
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])

@@ -31,7 +31,7 @@ def test_a_callback_follows_every_attempt_with_the_documented_body(
         },
     ).json()["messageId"]
 
-    qstash.double.wait_until_settled()
+    qstash.double.fast_forward()
     callbacks = receiver.received(path + "/cb")
     bodies = sorted(
         (CallbackBody.model_validate_json(c.body) for c in callbacks), key=lambda b: b.retried
@@ -72,7 +72,7 @@ def test_the_failure_callback_comes_once_after_retries_run_out(
         **{"Upstash-Retries": "2", "Upstash-Failure-Callback": receiver.url(path + "/failed")},
     ).json()["messageId"]
 
-    qstash.double.wait_until_settled()
+    qstash.double.fast_forward()
     (failure,) = receiver.received(path + "/failed")
     body = CallbackBody.model_validate_json(failure.body)
     (dead,) = qstash.double.dead_letters()
@@ -97,7 +97,7 @@ def test_a_failing_failure_callback_is_retried_with_the_same_message_and_body(
         },
     )
 
-    qstash.double.wait_until_settled()
+    qstash.double.fast_forward()
     first, second = receiver.received(path + "/failed")
     assert first.body == second.body
     assert first.headers["upstash-message-id"] == second.headers["upstash-message-id"]

@@ -4,6 +4,7 @@ Real servers on 127.0.0.1 only: the double and a capturing receiver, each under 
 """
 
 import base64
+import itertools
 import math
 import time
 
@@ -21,7 +22,7 @@ from {{ cookiecutter.package_name }}.local.qstash_double.receiver import (
 )
 from {{ cookiecutter.package_name }}.qstash import body_hash, verify_signature
 
-from .helpers import publish, wait_until
+from .helpers import publish
 
 
 def test_delivery_carries_the_documented_headers_and_the_exact_body(
@@ -51,15 +52,18 @@ def test_delivery_carries_the_documented_headers_and_the_exact_body(
 def test_signature_has_the_documented_claims_on_the_real_clock(
     qstash: RunningDouble, receiver: CapturingReceiver, path: str
 ) -> None:
+    qstash.double.advance(86400)  # the protocol clock is not the one `iat` reads
+    before = int(time.time())
     publish(qstash, receiver.url(path), b'{"hello":"world"}')
 
     (delivered,) = receiver.wait_for(1, path)
+    after = time.time()
     token = delivered.headers["upstash-signature"]
     claims = jwt.decode(token, qstash.keys.current.encode(), algorithms=["HS256"], issuer="Upstash")
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
     assert claims["sub"] == receiver.url(path)
     assert claims["nbf"] == 0
-    assert claims["iat"] == pytest.approx(time.time(), abs=5)  # wall clock, not the scaled one
+    assert before <= claims["iat"] <= after  # whole seconds of the wall clock
     assert claims["exp"] - claims["iat"] == 300
     assert claims["body"] == "k6I5cakU5erL8KjSUVTNownDwccvu5kU1Hxg88toFYg="
     assert claims["jti"]
@@ -72,8 +76,8 @@ def test_every_attempt_is_signed_afresh_under_the_same_message_id(
     receiver.script(path, 500, 502, 200)
     message_id = publish(qstash, receiver.url(path)).json()["messageId"]
 
-    attempts = receiver.wait_for(3, path)
-    qstash.double.wait_until_settled()
+    qstash.double.fast_forward()
+    attempts = receiver.received(path)
     assert [a.headers["upstash-message-id"] for a in attempts] == [message_id] * 3
     assert [a.headers["upstash-retried"] for a in attempts] == ["0", "1", "2"]
     tokens = {a.headers["upstash-signature"] for a in attempts}
@@ -82,28 +86,26 @@ def test_every_attempt_is_signed_afresh_under_the_same_message_id(
 
 
 def test_retries_wait_the_documented_backoff_then_dead_letter(
-    host: DoubleHost, receiver: CapturingReceiver, path: str
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
 ) -> None:
     receiver.script(path, 500)
-    with host.run(DoubleSettings(time_scale=1.0)) as qstash:  # real time; jump the clock
-        double = qstash.double
-        message_id = publish(qstash, receiver.url(path), **{"Upstash-Retries": "3"}).json()[
-            "messageId"
-        ]
-        waits = []
-        for attempt in range(4):
-            wait_until(lambda n=attempt: len(double.attempts(message_id)) == n + 1)
-            wait_until(lambda: not double.message(message_id).in_flight)
-            message = double.message(message_id)
-            if message.state == "pending":
-                waits.append(message.due_at - double.attempts(message_id)[-1].at)
-                double.advance(message.due_at - double.now())
+    double = qstash.double
+    message_id = publish(qstash, receiver.url(path), **{"Upstash-Retries": "3"}).json()["messageId"]
+    waits = []
+    for _ in range(3):
+        double.wait_until_idle()  # the attempt failed; the clock stands at its start
+        waits.append(double.message(message_id).due_at - double.now())
+        double.advance(waits[-1])
+    double.wait_until_idle()
 
-        assert [round(w) for w in waits] == [12, 148, 1808]  # e^2.5, e^5, e^7.5 seconds
-        assert waits[0] == pytest.approx(math.exp(2.5), abs=0.5)
-        assert double.message(message_id).state == "dead"
-        (dead,) = double.dead_letters()
-        assert (dead.message.message_id, dead.response.status) == (message_id, 500)
+    expected = [math.exp(2.5 * n) for n in (1, 2, 3)]  # 12 s, 2 m 28 s, 30 m 8 s
+    assert waits == pytest.approx(expected)
+    attempts = double.attempts(message_id)
+    assert [a.retried for a in attempts] == [0, 1, 2, 3]
+    assert [b.at - a.at for a, b in itertools.pairwise(attempts)] == pytest.approx(expected)
+    assert double.message(message_id).state == "dead"
+    (dead,) = double.dead_letters()
+    assert (dead.message.message_id, dead.response.status) == (message_id, 500)
 
 
 def test_nonretryable_489_goes_straight_to_the_dlq(
@@ -124,7 +126,7 @@ def test_489_without_the_nonretryable_header_is_retried(
     receiver.script(path, 489, 200)
     message_id = publish(qstash, receiver.url(path)).json()["messageId"]
 
-    qstash.double.wait_until_settled()
+    qstash.double.fast_forward()
     assert [a.status for a in qstash.double.attempts(message_id)] == [489, 200]
 
 
@@ -136,52 +138,57 @@ def test_489_without_the_nonretryable_header_is_retried(
     ],
 )
 def test_retry_after_from_the_destination_sets_the_next_attempt(
-    host: DoubleHost, receiver: CapturingReceiver, path: str, reply: Reply, expected_wait: float
+    qstash: RunningDouble,
+    receiver: CapturingReceiver,
+    path: str,
+    reply: Reply,
+    expected_wait: float,
 ) -> None:
-    receiver.script(path, reply, 200)
-    with host.run(DoubleSettings(time_scale=1.0)) as qstash:
-        message_id = publish(qstash, receiver.url(path)).json()["messageId"]
-        wait_until(lambda: qstash.double.message(message_id).retried == 1)
+    receiver.script(path, reply)
+    message_id = publish(qstash, receiver.url(path)).json()["messageId"]
+    qstash.double.wait_until_idle()
 
-        message = qstash.double.message(message_id)
-        wait = message.due_at - qstash.double.attempts(message_id)[0].at
-        assert wait == pytest.approx(expected_wait, abs=0.5)
+    message = qstash.double.message(message_id)
+    assert message.retried == 1
+    assert message.due_at - qstash.double.attempts(message_id)[0].at == pytest.approx(expected_wait)
 
 
 def test_retry_delay_expression_replaces_the_backoff(
-    host: DoubleHost, receiver: CapturingReceiver, path: str
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
 ) -> None:
     receiver.script(path, 500)
-    with host.run(DoubleSettings(time_scale=1.0)) as qstash:
-        headers = {"Upstash-Retry-Delay": "1000 * (retried + 5)"}
-        message_id = publish(qstash, receiver.url(path), **headers).json()["messageId"]
-        wait_until(lambda: qstash.double.message(message_id).retried == 1)
+    headers = {"Upstash-Retry-Delay": "1000 * (retried + 5)"}
+    message_id = publish(qstash, receiver.url(path), **headers).json()["messageId"]
+    qstash.double.wait_until_idle()
 
-        message = qstash.double.message(message_id)
-        assert message.due_at - qstash.double.attempts(message_id)[0].at == pytest.approx(
-            5, abs=0.5
-        )
+    message = qstash.double.message(message_id)
+    assert message.retried == 1
+    assert message.due_at - qstash.double.attempts(message_id)[0].at == pytest.approx(5)
 
 
 def test_a_timeout_counts_as_a_failed_attempt(
     host: DoubleHost, receiver: CapturingReceiver, path: str
 ) -> None:
-    receiver.script(path, Reply(200, delay=1.0), Reply(200))
-    with host.run(DoubleSettings(time_scale=0.0001, default_timeout=0.2)) as qstash:
-        message_id = publish(qstash, receiver.url(path)).json()["messageId"]
-        qstash.double.wait_until_settled()
+    # The first answer comes 3 s late, far past the 0.5 s timeout; the answers after it come
+    # at once. More retries than needed, so a slow machine cannot turn them into a failure.
+    receiver.script(path, Reply(200, delay=3.0), Reply(200))
+    with host.run(DoubleSettings(time_scale=None, default_timeout=0.5)) as qstash:
+        headers = {"Upstash-Retries": "10"}
+        message_id = publish(qstash, receiver.url(path), **headers).json()["messageId"]
+        qstash.double.fast_forward()
 
-        first, second = qstash.double.attempts(message_id)
+        first, *later = qstash.double.attempts(message_id)
         assert first.status is None
         assert first.error is not None
         assert "timed out" in first.error
-        assert second.status == 200
+        assert later[-1].status == 200
+        assert qstash.double.message(message_id).state == "delivered"
 
 
 def test_duplicate_delivery_fault_sends_the_same_attempt_twice(
     host: DoubleHost, receiver: CapturingReceiver, path: str
 ) -> None:
-    with host.run(DoubleSettings(time_scale=0.0001, duplicate_delivery_probability=1.0)) as qstash:
+    with host.run(DoubleSettings(time_scale=None, duplicate_delivery_probability=1.0)) as qstash:
         message_id = publish(qstash, receiver.url(path)).json()["messageId"]
         qstash.double.wait_until_settled()
 
@@ -195,12 +202,12 @@ def test_duplicate_delivery_fault_sends_the_same_attempt_twice(
 def test_lost_response_fault_retries_work_the_destination_already_did(
     host: DoubleHost, receiver: CapturingReceiver, path: str
 ) -> None:
-    settings = DoubleSettings(time_scale=0.0001, lost_response_probability=1.0, seed=3)
+    settings = DoubleSettings(time_scale=None, lost_response_probability=1.0, seed=3)
     with host.run(settings) as qstash:
         message_id = publish(qstash, receiver.url(path), **{"Upstash-Retries": "1"}).json()[
             "messageId"
         ]
-        qstash.double.wait_until_settled()
+        qstash.double.fast_forward()
 
         assert [a.status for a in qstash.double.attempts(message_id)] == [200, 200]
         assert all(a.lost for a in qstash.double.attempts(message_id))
@@ -209,31 +216,61 @@ def test_lost_response_fault_retries_work_the_destination_already_did(
 
 
 def test_wait_until_settled_names_what_is_still_pending(
-    host: DoubleHost, receiver: CapturingReceiver, path: str
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
 ) -> None:
-    with host.run(DoubleSettings(time_scale=1.0)) as qstash:
-        publish(qstash, receiver.url(path), **{"Upstash-Delay": "1h"})
+    publish(qstash, receiver.url(path), **{"Upstash-Delay": "1h"})
 
-        with pytest.raises(TimeoutError, match="1 message"):
-            qstash.double.wait_until_settled(timeout=0.05)
-        qstash.double.advance(3600)
-        qstash.double.wait_until_settled()
-        assert len(receiver.received(path)) == 1
+    with pytest.raises(TimeoutError, match="1 message"):
+        qstash.double.wait_until_settled(timeout=0.05)
+    qstash.double.advance(3600)
+    qstash.double.wait_until_settled()
+    assert len(receiver.received(path)) == 1
+
+
+def test_fast_forward_jumps_the_clock_to_each_due_attempt(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    receiver.script(path, 500, 200)
+    start = qstash.double.now()
+    message_id = publish(qstash, receiver.url(path), **{"Upstash-Delay": "1h"}).json()["messageId"]
+
+    jumped = qstash.double.fast_forward()
+
+    first, second = qstash.double.attempts(message_id)
+    assert (first.at, second.at) == pytest.approx((start + 3600, start + 3600 + math.exp(2.5)))
+    assert jumped == pytest.approx(3600 + math.exp(2.5))
+    assert qstash.double.now() == second.at
+
+
+def test_a_manual_clock_stands_still_until_it_is_advanced(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    receiver.script(path, 500)
+    message_id = publish(qstash, receiver.url(path)).json()["messageId"]
+    qstash.double.wait_until_idle()
+    before = qstash.double.now()
+
+    time.sleep(0.05)  # real time passes; protocol time does not
+
+    assert qstash.double.now() == before
+    assert len(qstash.double.attempts(message_id)) == 1
+    qstash.double.advance(math.exp(2.5))
+    qstash.double.wait_until_idle()
+    assert len(qstash.double.attempts(message_id)) == 2
 
 
 def test_not_before_wins_over_delay(
-    host: DoubleHost, receiver: CapturingReceiver, path: str
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
 ) -> None:
-    with host.run(DoubleSettings(time_scale=1.0)) as qstash:
-        not_before = int(qstash.double.now()) + 600
-        message_id = publish(
-            qstash,
-            receiver.url(path),
-            **{"Upstash-Delay": "10s", "Upstash-Not-Before": str(not_before)},
-        ).json()["messageId"]
+    not_before = int(qstash.double.now()) + 600
+    message_id = publish(
+        qstash,
+        receiver.url(path),
+        **{"Upstash-Delay": "10s", "Upstash-Not-Before": str(not_before)},
+    ).json()["messageId"]
 
-        assert qstash.double.message(message_id).due_at == not_before
-        assert receiver.received(path) == []
+    assert qstash.double.message(message_id).due_at == not_before
+    assert receiver.received(path) == []
 
 
 def test_body_hash_of_what_arrives_matches_the_signed_claim(

@@ -18,7 +18,7 @@ def _dead_letters(qstash: RunningDouble, receiver: CapturingReceiver, path: str,
             content=f"body-{i}".encode(),
             headers={"Upstash-Retries": "0"},
         )
-    qstash.double.wait_until_settled()
+    qstash.double.fast_forward()
 
 
 def test_the_dlq_lists_pages_with_a_cursor_and_filters(
@@ -54,7 +54,7 @@ def test_a_dlq_message_can_be_read_deleted_and_retried(
 
     assert retried.status_code == 201
     new_id = retried.json()["messageId"]
-    qstash.double.wait_until_settled()
+    qstash.double.fast_forward()
     assert qstash.double.message(new_id).state == "delivered"
     assert qstash.double.message(new_id).options.retries == 1
     assert call(qstash, "GET", "/v2/dlq").json()["messages"] == []

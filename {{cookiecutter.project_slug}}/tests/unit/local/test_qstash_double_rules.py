@@ -114,21 +114,69 @@ def test_retries_over_the_configured_plan_maximum_are_refused() -> None:
 
 @pytest.mark.parametrize(
     "changes",
-    [{"time_scale": 0}, {"duplicate_delivery_probability": 1.5}, {"rate_limit_per_second": 0}],
+    [
+        {"time_scale": 0},
+        {"time_scale": -1.0},
+        {"duplicate_delivery_probability": 1.5},
+        {"rate_limit_per_second": 0},
+    ],
 )
 def test_settings_refuse_values_that_cannot_work(changes: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="must be"):
         DoubleSettings(**changes)  # type: ignore[arg-type]
 
 
-def test_scaled_clock_runs_faster_and_can_jump() -> None:
-    clock = ScaledClock(0.001, start=1000.0)
-    time.sleep(0.02)
+class RealClock:
+    """A monotonic real clock that moves only when the test says so."""
 
-    assert clock.now() >= 1019  # 20 ms real is 20 protocol seconds
+    def __init__(self) -> None:
+        self.seconds = 500.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def test_scaled_clock_runs_faster_and_can_jump() -> None:
+    real = RealClock()
+    clock = ScaledClock(0.001, start=1000.0, real_clock=real)
+
+    real.seconds += 0.02  # 20 ms of real time is 20 protocol seconds
+
+    assert clock.now() == pytest.approx(1020)
     clock.advance(3600)
-    assert clock.now() >= 4619
-    assert clock.real_seconds_until(clock.now() + 60) == pytest.approx(0.06, abs=0.01)
+    assert clock.now() == pytest.approx(4620)
+    assert clock.real_seconds_until(4680) == pytest.approx(0.06)
+
+
+def test_manual_clock_moves_only_when_advanced() -> None:
+    real = RealClock()
+    clock = ScaledClock(None, start=1000.0, real_clock=real)
+
+    real.seconds += 3600
+
+    assert clock.now() == 1000
+    assert clock.real_seconds_until(1001) == math.inf
+    assert clock.real_seconds_until(1000) == 0
+    clock.advance(60)
+    clock.advance_to(1030)  # in the past: no jump back
+    assert clock.now() == 1060
+    clock.advance_to(1200)
+    assert clock.now() == 1200
+
+
+def test_changing_the_scale_keeps_protocol_time_continuous() -> None:
+    real = RealClock()
+    clock = ScaledClock(1.0, start=1000.0, real_clock=real)
+    real.seconds += 10
+
+    clock.set_scale(None)
+    real.seconds += 10
+    stopped_at = clock.now()
+    clock.set_scale(0.5)
+    real.seconds += 1
+
+    assert stopped_at == pytest.approx(1010)
+    assert clock.now() == pytest.approx(1012)
 
 
 def test_seeded_faults_repeat_the_same_decisions() -> None:

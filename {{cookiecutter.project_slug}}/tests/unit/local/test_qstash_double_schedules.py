@@ -1,4 +1,7 @@
-"""Schedules on the double: cron ticks on the scaled clock, upsert, pause and resume."""
+"""Schedules on the double: cron ticks when the clock passes a cron minute, upsert, pause.
+
+The module's double has a manual clock (see conftest): ticks happen only when a test moves it.
+"""
 
 import re
 
@@ -13,12 +16,6 @@ from {{ cookiecutter.package_name }}.local.qstash_double import (
 from {{ cookiecutter.package_name }}.local.qstash_double.receiver import CapturingReceiver
 
 from .helpers import call
-
-
-@pytest.fixture
-def double_settings() -> DoubleSettings:
-    # Real time: ticks happen only when a test jumps the clock past a cron minute.
-    return DoubleSettings(time_scale=1.0)
 
 
 def create(running: RunningDouble, destination: str, cron: str, **headers: str) -> httpx.Response:
@@ -55,7 +52,7 @@ def test_schedules_fire_repeatedly_on_the_scaled_clock(
     with host.run(DoubleSettings(time_scale=0.001)) as fast:  # a cron minute lasts 60 ms
         create(fast, receiver.url(path), "* * * * *")
 
-        ticks = receiver.wait_for(3, path, timeout=3)
+        ticks = receiver.wait_for(3, path)
 
         assert len({t.headers["upstash-message-id"] for t in ticks}) == len(ticks)
 
@@ -88,7 +85,7 @@ def test_pause_and_resume_accept_post_and_patch(
 
     paused = call(qstash, method, f"/v2/schedules/{schedule_id}/pause")
     qstash.double.advance(180)
-    qstash.double.wait_until_settled()
+    qstash.double.wait_until_idle()  # an unpaused schedule would be due: not idle before its tick
     is_paused = call(qstash, "GET", f"/v2/schedules/{schedule_id}").json()["isPaused"]
     assert receiver.received(path) == []
     resumed = call(qstash, method, f"/v2/schedules/{schedule_id}/resume")

@@ -25,12 +25,15 @@ class DoubleSettings:
     """How the double behaves. Change a running double with `QStashDouble.configure`.
 
     Time: every protocol duration (`Upstash-Delay`, `Upstash-Not-Before`, back-off,
-    `Retry-After`, cron ticks, the dedup window) runs on a scaled clock; HTTP timeouts and
-    the burst window are real seconds. Signature `iat`/`exp` always use the real wall clock.
+    `Retry-After`, cron ticks, the dedup window) runs on the protocol clock (`clock.py`);
+    HTTP timeouts are real seconds, and so is the burst window unless the clock is manual.
+    Signature `iat`/`exp` always use the real wall clock.
 
     Attributes:
         time_scale: Real seconds per protocol second: 0.001 turns the 12 s first back-off
-            into 12 ms. Must be > 0.
+            into 12 ms; must be > 0. None makes the clock manual: protocol time (the burst
+            window included) stands still until `QStashDouble.advance` or `fast_forward`
+            moves it, so what a test sees never depends on how fast the machine is.
         default_retries: Retries when `Upstash-Retries` is absent (docs: 3,
             https://upstash.com/docs/qstash/features/retry).
         max_retries: Largest `Upstash-Retries` accepted (400 above it), or None for no cap.
@@ -75,7 +78,7 @@ class DoubleSettings:
         token_lifetime: Seconds from `iat` to `exp` of each signature (docs: 300).
     """
 
-    time_scale: float = 1.0
+    time_scale: float | None = 1.0
     default_retries: int = DEFAULT_RETRIES
     max_retries: int | None = None
     dedup_window: float = DEDUP_WINDOW_SECONDS
@@ -107,8 +110,8 @@ class DoubleSettings:
             ValueError: A value is out of range; the message names the field.
         """
         problems = []
-        if self.time_scale <= 0:
-            problems.append("time_scale must be > 0")
+        if self.time_scale is not None and self.time_scale <= 0:
+            problems.append("time_scale must be > 0 or None (a manual clock)")
         for name in ("duplicate_delivery_probability", "lost_response_probability"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 problems.append(f"{name} must be between 0 and 1")

@@ -7,9 +7,10 @@ methods here (roll keys, change switches, jump the clock, wait until everything 
 import dataclasses
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 
 from ...qstash import SigningKeys
 from ..signer import new_signing_key
@@ -33,7 +34,7 @@ class QStashDouble:
 
     Attributes:
         token: The bearer token.
-        clock: The scaled clock.
+        clock: The protocol clock (scaled, or manual when `time_scale` is None).
         state: Messages, attempts, DLQ, schedules and URL groups (hold `state.lock` to read
             several things consistently).
     """
@@ -141,6 +142,8 @@ class QStashDouble:
     def advance(self, seconds: float) -> None:
         """Jump the protocol clock forward; due retries, delays and cron ticks then fire.
 
+        The only way a manual clock moves, besides `fast_forward`.
+
         Args:
             seconds: Protocol seconds.
         """
@@ -220,8 +223,11 @@ class QStashDouble:
 
     # Inspection -----------------------------------------------------------------------
 
-    def wait_until_settled(self, timeout: float = 10.0) -> None:
+    def wait_until_settled(self, timeout: float = 30.0) -> None:
         """Block until every message (callbacks included) is delivered, dead or cancelled.
+
+        The clock is left alone: on a manual clock a retry or delay waits for `advance`
+        (or use `fast_forward`).
 
         Args:
             timeout: Real seconds to wait.
@@ -230,13 +236,64 @@ class QStashDouble:
             TimeoutError: Messages are still pending; the message lists some of them.
         """
         if not self.state.wait_until_settled(timeout):
-            pending = self.state.pending()
-            sample = ", ".join(
-                f"{m.message_id} ({m.kind} to {m.url}, retried {m.retried})" for m in pending[:5]
-            )
-            raise TimeoutError(
-                f"{len(pending)} message(s) still pending after {timeout}s: {sample}"
-            )
+            self._raise_still_pending(timeout)
+
+    def wait_until_idle(self, timeout: float = 30.0) -> None:
+        """Block until nothing happens before protocol time moves on.
+
+        Idle: no attempt in flight and nothing due now (no message, retry or schedule
+        tick). On a manual clock the double then stays as it is until the clock moves, so a
+        test can look at a message between two attempts, e.g. at its next due time.
+
+        Args:
+            timeout: Real seconds to wait.
+
+        Raises:
+            TimeoutError: Attempts are still in flight or due after `timeout` seconds.
+        """
+        if not self.state.wait_until_idle(self.clock.now, timeout):
+            raise TimeoutError(f"the double was still busy after {timeout}s")
+
+    def fast_forward(self, timeout: float = 30.0) -> float:
+        """Deliver everything pending, jumping the clock over every wait on the way.
+
+        Whenever the double is idle (see `wait_until_idle`) and a message is still pending,
+        the clock jumps to the next due attempt: delays, back-off and `Retry-After` take no
+        real time, and each attempt still happens at exactly its due protocol time. Cron
+        minutes crossed on the way tick once each schedule (missed ticks fire once). Use it
+        with a manual clock; it works with a scaled one too.
+
+        Args:
+            timeout: Real seconds for the whole run.
+
+        Returns:
+            The protocol seconds jumped over.
+
+        Raises:
+            TimeoutError: Messages are still pending after `timeout` seconds (e.g. a
+                schedule whose every tick fails keeps producing retries).
+        """
+        deadline = time.monotonic() + timeout
+        jumped = 0.0
+        while True:
+            try:
+                self.wait_until_idle(max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                self._raise_still_pending(timeout)
+            with self.state.lock:
+                due = self.state.next_due()
+                if due is None:  # idle and nothing due later: nothing is pending
+                    return jumped
+                jumped += max(0.0, due - self.clock.now())
+                self.clock.advance_to(due)
+            self._engine.wake()
+
+    def _raise_still_pending(self, timeout: float) -> NoReturn:
+        pending = self.state.pending()
+        sample = ", ".join(
+            f"{m.message_id} ({m.kind} to {m.url}, retried {m.retried})" for m in pending[:5]
+        )
+        raise TimeoutError(f"{len(pending)} message(s) still pending after {timeout}s: {sample}")
 
     def attempts(
         self, message_id: str | None = None, *, kind: MessageKind | None = None

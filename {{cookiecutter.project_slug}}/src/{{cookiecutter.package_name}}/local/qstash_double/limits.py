@@ -7,12 +7,18 @@ seconds when the one-second window resets).
 
 import threading
 import time
+from collections.abc import Callable
 
 
 class BurstLimiter:
-    """Counts requests in fixed one-second windows of real time."""
+    """Counts requests in fixed one-second windows.
 
-    def __init__(self) -> None:
+    Args:
+        clock: Returns unix seconds the windows are cut from (default: the wall clock).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._window = 0
         self._count = 0
@@ -21,13 +27,13 @@ class BurstLimiter:
         """Count one request against `limit` requests per second.
 
         Args:
-            limit: Requests allowed per real second.
+            limit: Requests allowed per second.
 
         Returns:
             Whether the request is allowed, and the `Burst-RateLimit-*` headers to send
             (with the 429; allowed requests carry them too).
         """
-        now = time.time()
+        now = self._clock()
         with self._lock:
             window = int(now)
             if window != self._window:

@@ -93,13 +93,15 @@ class CapturingReceiver:
         with self._lock:
             return [r for r in self._requests if path in (None, r.path)]
 
-    def wait_for(self, count: int, path: str | None = None, timeout: float = 5.0) -> list[Captured]:
+    def wait_for(
+        self, count: int, path: str | None = None, timeout: float = 30.0
+    ) -> list[Captured]:
         """Block until at least `count` requests (to `path`) arrived.
 
         Args:
             count: How many.
             path: Only requests to this path count (None: all).
-            timeout: Real seconds.
+            timeout: Real seconds (a guard against a hang, not a deadline to race).
 
         Returns:
             The requests (to `path`).

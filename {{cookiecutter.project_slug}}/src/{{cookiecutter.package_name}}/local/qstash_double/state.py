@@ -8,12 +8,14 @@ import heapq
 import itertools
 import secrets
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Hashable
 
 from .model import Attempt, DeadLetter, Message, MessageState, Response, Schedule, UrlGroup
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_IDLE_RECHECK_SECONDS = 0.1
 
 
 def new_id(prefix: str, length: int = 24) -> str:
@@ -101,6 +103,7 @@ class DoubleState:
             message.due_at = due_at
             heapq.heappush(self._due, (due_at, next(self._order), message.message_id))
             self.counters["retries_scheduled"] += 1
+            self._changed.notify_all()
         self._wake()
 
     def settle(self, message: Message, state: MessageState) -> None:
@@ -130,6 +133,40 @@ class DoubleState:
         """Block until no message is pending; return False if `timeout` real seconds pass."""
         with self._changed:
             return self._changed.wait_for(lambda: not self._pending, timeout=timeout)
+
+    def idle(self, now: float) -> bool:
+        """Whether nothing happens until protocol time moves past `now`.
+
+        True when no attempt is in flight, no pending message is due by `now` and no
+        schedule tick is due by `now`.
+
+        Args:
+            now: Protocol unix seconds.
+        """
+        with self.lock:
+            if any(self.messages[message_id].in_flight for message_id in self._pending):
+                return False
+            due = self.next_due()
+            return (due is None or due > now) and not self.due_schedules(now)
+
+    def wait_until_idle(self, now: Callable[[], float], timeout: float) -> bool:
+        """Block until `idle(now())`; return False if `timeout` real seconds pass.
+
+        Every attempt ends in `settle` or `retry_later`, which notify; the short slices only
+        let a scaled clock's due times be looked at again as real time passes.
+
+        Args:
+            now: Returns the protocol time.
+            timeout: Real seconds.
+        """
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not self.idle(now()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, _IDLE_RECHECK_SECONDS))
+            return True
 
     def record_attempt(self, attempt: Attempt) -> None:
         """Append an attempt to the log and count it."""
