@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,12 @@ from typing import Any
 import pytest
 from starlette.responses import JSONResponse, Response
 
+from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client
 from {{ cookiecutter.package_name }}.cli import main
+from {{ cookiecutter.package_name }}.store.dynamodb import DynamoDBDeliveryStore
 
-from ..fake_qstash import TOKEN, FakeQStash, publish_response
+from ..fake_qstash import TOKEN, FakeQStash, Recorded, publish_response
+from .aws.conftest import aws  # noqa: F401  (moto tables for the replay check)
 
 BASE_URL = "http://127.0.0.1:8000"
 PAYLOAD = '{"user_id": "u-1", "email": "ada@example.com"}'
@@ -264,24 +268,110 @@ def test_dlq_get_prints_the_dead_letter(
     assert json.loads(out)["messageId"] == "msg_dead"
 
 
-def test_dlq_replay_calls_the_retry_endpoint(
+def dlq_with_dead_letter(request: Recorded) -> Response:
+    """QStash's DLQ holding DEAD_LETTER: it can be read, and replayed as msg_new."""
+    if request.method == "GET":
+        return JSONResponse(DEAD_LETTER)
+    return JSONResponse({"messageId": "msg_new"}, status_code=201)
+
+
+def mark_handed_off(message_id: str) -> None:
+    """Record a hand-off in the moto app table, as the ingest route does."""
+    store = DynamoDBDeliveryStore(dynamodb_client(), os.environ["APP_TABLE_NAME"], 3600)
+    store.mark_handed_off(message_id, "send-welcome-email")
+
+
+@pytest.mark.usefixtures("aws")
+def test_dlq_replay_checks_the_message_then_calls_the_retry_endpoint(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake.responder = answer({"messageId": "msg_new"}, status=201)
+    fake.responder = dlq_with_dead_letter
     status, out, _ = run(capsys, "dlq", "replay", "1725323658779-0")
-    assert (status, out) == (0, "replayed 1725323658779-0 as msg_new\n")
-    request = fake.requests[0]
-    assert (request.method, request.path) == ("POST", "/v2/dlq/retry/1725323658779-0")
+    assert (status, out) == (
+        0,
+        "replayed 1725323658779-0 as msg_new "
+        "(checked first: message msg_dead never reached the worker)\n",
+    )
+    assert [(request.method, request.path) for request in fake.requests] == [
+        ("GET", "/v2/dlq/1725323658779-0"),
+        ("POST", "/v2/dlq/retry/1725323658779-0"),
+    ]
 
 
+@pytest.mark.usefixtures("aws")
 def test_dlq_replay_json(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> None:
-    fake.responder = answer({"messageId": "msg_new"}, status=201)
+    fake.responder = dlq_with_dead_letter
     out = run(capsys, "dlq", "replay", "1725323658779-0", "--json")[1]
     assert json.loads(out) == {
         "dlqId": "1725323658779-0",
         "messageId": "msg_new",
         "deduplicated": False,
+        "checked": True,
     }
+
+
+@pytest.mark.usefixtures("aws")
+def test_dlq_replay_of_a_message_that_reached_the_worker_is_refused(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = dlq_with_dead_letter
+    mark_handed_off("msg_dead")
+    status, out, err = run(capsys, "dlq", "replay", "1725323658779-0")
+    assert (status, out) == (1, "")
+    assert err.startswith(
+        "error: not replaying 1725323658779-0: message msg_dead already reached the worker "
+        "(handed off as send-welcome-email at "
+    )
+    assert err.count("\n") == 1
+    assert [request.method for request in fake.requests] == ["GET"]  # nothing replayed
+
+
+@pytest.mark.usefixtures("aws")
+def test_dlq_replay_refusal_says_how_to_replay_anyway(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = dlq_with_dead_letter
+    mark_handed_off("msg_dead")
+    err = run(capsys, "dlq", "replay", "1725323658779-0")[2]
+    assert err.endswith("If it must run again: {{ cookiecutter.project_slug }} dlq replay 1725323658779-0 --force\n")
+
+
+@pytest.mark.usefixtures("aws")
+def test_dlq_replay_refusal_with_json_output_is_one_json_line_saying_what_was_found(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = dlq_with_dead_letter
+    mark_handed_off("msg_dead")
+    status, out, err = run(capsys, "dlq", "replay", "1725323658779-0", "--json")
+    assert (status, out, err.count("\n")) == (1, "", 1)
+    details = json.loads(err)["details"]
+    assert details["dlq_id"] == "1725323658779-0"
+    assert details["message_id"] == "msg_dead"
+    assert details["handed_off"]["job"] == "send-welcome-email"
+    assert details["override"] == "--force"
+
+
+def test_dlq_replay_with_force_replays_without_checking(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = dlq_with_dead_letter  # and no table settings at all
+    status, out, _ = run(capsys, "dlq", "replay", "1725323658779-0", "--force")
+    assert (status, out) == (
+        0,
+        "replayed 1725323658779-0 as msg_new (not checked for an earlier run: --force)\n",
+    )
+    assert [request.method for request in fake.requests] == ["POST"]
+
+
+def test_dlq_replay_without_the_table_settings_refuses_naming_them(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = dlq_with_dead_letter
+    status, _, err = run(capsys, "dlq", "replay", "1725323658779-0")
+    assert status == 1
+    assert err.startswith("error: APP_TABLE_NAME and IDEMPOTENCY_TABLE_NAME not set: ")
+    assert "pass --force to replay without the check" in err
+    assert fake.requests == []
 
 
 def test_dlq_delete(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> None:
@@ -294,6 +384,7 @@ def test_dlq_delete(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> Non
     )
 
 
+@pytest.mark.usefixtures("aws")
 def test_dlq_replay_of_a_missing_dead_letter_exits_1_with_a_clear_line(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:

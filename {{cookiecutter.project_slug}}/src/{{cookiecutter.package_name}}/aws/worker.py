@@ -15,6 +15,7 @@ from ..errors import ConfigurationError
 from ..handoff import JobEnvelope
 from ..jobs import JobRegistry
 from ..observability import message_id_var
+from ..store.idempotency import IDEMPOTENCY_KEY_PREFIX
 from ..worker import run_envelope
 from .clients import dynamodb_client
 
@@ -45,8 +46,12 @@ def build_record_handler(
         table_name=settings.idempotency_table_name, boto3_client=dynamodb_client()
     )
 
+    # A fixed key prefix, so `dlq replay` can look a message id up (store/idempotency.py).
     @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
-        data_keyword_argument="envelope", config=config, persistence_store=persistence
+        data_keyword_argument="envelope",
+        config=config,
+        persistence_store=persistence,
+        key_prefix=IDEMPOTENCY_KEY_PREFIX,
     )
     def run_once(envelope: JobEnvelope) -> None:
         run_envelope(envelope, registry)

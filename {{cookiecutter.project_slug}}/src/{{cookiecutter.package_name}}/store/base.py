@@ -1,7 +1,46 @@
-"""What the receiver records: hand-off marks, delivery outcomes and dead letters."""
+"""What the receiver records (hand-off marks, outcomes, dead letters); the worker's job runs."""
 
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+
+@dataclass(frozen=True)
+class HandOffMark:
+    """The receiver's record that it handed a message off to the worker.
+
+    Attributes:
+        message_id: The QStash message id.
+        job: The job it was handed off as.
+        handed_off_at: Unix seconds of the hand-off.
+    """
+
+    message_id: str
+    job: str
+    handed_off_at: int
+
+
+JobRunStatus = Literal["completed", "in progress", "expired"]
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """The worker's idempotency record of a message id: its job started, or finished.
+
+    Attributes:
+        message_id: The QStash message id.
+        status: "completed": the job finished. "in progress": it started and has not
+            finished (still running, or its worker died; the worker runs it again once the
+            in-progress record lapses). "expired": the record outlived its expiry, so the
+            worker no longer remembers it, though the job did start.
+        recorded_at: Unix seconds when the worker recorded the status (the job's end for
+            "completed", its start otherwise).
+        expires_at: Unix seconds after which the worker forgets the message id.
+    """
+
+    message_id: str
+    status: JobRunStatus
+    recorded_at: int
+    expires_at: int
 
 
 @dataclass(frozen=True)
@@ -91,6 +130,10 @@ class DeliveryStore(Protocol):
         """Remember that this message id was handed off (after the hand-off succeeded)."""
         ...
 
+    def hand_off_mark(self, message_id: str) -> HandOffMark | None:
+        """Return the hand-off mark of this message id, or None when it was never handed off."""
+        ...
+
     def record_outcome(self, outcome: DeliveryOutcome) -> None:
         """Record a delivery attempt; recording the same attempt twice keeps one record."""
         ...
@@ -109,4 +152,15 @@ class DeliveryStore(Protocol):
 
     def dead_letters(self) -> list[DeadLetter]:
         """Return every stored dead letter."""
+        ...
+
+
+class JobRuns(Protocol):
+    """Read access to the worker's idempotency records."""
+
+    def job_run(self, message_id: str) -> JobRun | None:
+        """Return the worker's record of this message id, or None when its job never ran.
+
+        A job that raised leaves no record (it is retried), so None also covers those.
+        """
         ...

@@ -10,7 +10,7 @@ Items (`expires_at`, unix seconds, is the table's TTL attribute):
 import time
 from typing import TYPE_CHECKING, Any
 
-from .base import DeadLetter, DeliveryOutcome
+from .base import DeadLetter, DeliveryOutcome, HandOffMark
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -68,6 +68,18 @@ class DynamoDBDeliveryStore:
                 "expires_at": {"N": str(now + self._handoff_mark_ttl)},
             },
         )
+
+    def hand_off_mark(self, message_id: str) -> HandOffMark | None:
+        """Return the hand-off mark of this message id (strongly consistent read), or None."""
+        found = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "HANDOFF"}},
+            ConsistentRead=True,
+        )
+        item = found.get("Item")
+        if item is None:
+            return None
+        return HandOffMark(message_id, item["job"]["S"], int(item["handed_off_at"]["N"]))
 
     def record_outcome(self, outcome: DeliveryOutcome) -> None:
         """Record a delivery attempt; the same attempt recorded twice overwrites itself."""

@@ -1,16 +1,26 @@
-"""In-memory delivery store for tests."""
+"""In-memory delivery store and job runs, for tests."""
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .base import DeadLetter, DeliveryOutcome
+from .base import DeadLetter, DeliveryOutcome, HandOffMark, JobRun
 
 
 @dataclass
 class MemoryDeliveryStore:
-    """A `DeliveryStore` kept in dictionaries."""
+    """A `DeliveryStore` kept in dictionaries.
+
+    Attributes:
+        handed_off: Message id -> job, for every message handed off.
+        tokens: Signature token id -> expiry (unix seconds).
+        clock: Unix seconds now; hand-off marks carry its time.
+    """
 
     handed_off: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    _handed_off_at: dict[str, int] = field(default_factory=dict)
     _outcomes: dict[tuple[str, int], DeliveryOutcome] = field(default_factory=dict)
     _dead_letters: dict[str, DeadLetter] = field(default_factory=dict)
 
@@ -26,8 +36,15 @@ class MemoryDeliveryStore:
         return message_id in self.handed_off
 
     def mark_handed_off(self, message_id: str, job: str) -> None:
-        """Remember the hand-off."""
+        """Remember the hand-off (the first one, like a conditional put)."""
         self.handed_off.setdefault(message_id, job)
+        self._handed_off_at.setdefault(message_id, int(self.clock()))
+
+    def hand_off_mark(self, message_id: str) -> HandOffMark | None:
+        """Return the hand-off mark of this message id, or None."""
+        if message_id not in self.handed_off:
+            return None
+        return HandOffMark(message_id, self.handed_off[message_id], self._handed_off_at[message_id])
 
     def record_outcome(self, outcome: DeliveryOutcome) -> None:
         """Record a delivery attempt, keyed by message id and attempt."""
@@ -48,3 +65,18 @@ class MemoryDeliveryStore:
     def dead_letters(self) -> list[DeadLetter]:
         """Return every dead letter."""
         return list(self._dead_letters.values())
+
+
+@dataclass
+class MemoryJobRuns:
+    """`JobRuns` kept in a dictionary: message id -> the worker's record."""
+
+    runs: dict[str, JobRun] = field(default_factory=dict)
+
+    def record(self, run: JobRun) -> None:
+        """Store the worker's record of a message id (the last one wins)."""
+        self.runs[run.message_id] = run
+
+    def job_run(self, message_id: str) -> JobRun | None:
+        """Return the record of this message id, or None."""
+        return self.runs.get(message_id)

@@ -1,8 +1,10 @@
 from dataclasses import replace
 
+import pytest
+
 from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client
 from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
-from {{ cookiecutter.package_name }}.store import DeadLetter, DeliveryOutcome
+from {{ cookiecutter.package_name }}.store import DeadLetter, DeliveryOutcome, HandOffMark
 from {{ cookiecutter.package_name }}.store.dynamodb import DynamoDBDeliveryStore
 
 OUTCOME = DeliveryOutcome(
@@ -42,6 +44,16 @@ def test_hand_off_mark_is_remembered_per_message_id(aws: LocalResources) -> None
     store.mark_handed_off("msg_1", "tally")
     assert store.is_handed_off("msg_1")
     assert not store.is_handed_off("msg_2")
+
+
+def test_hand_off_mark_names_the_job_and_when(
+    aws: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("time.time", lambda: 1_800_000_000.5)
+    store = _store(aws)
+    store.mark_handed_off("msg_1", "tally")
+    assert store.hand_off_mark("msg_1") == HandOffMark("msg_1", "tally", 1_800_000_000)
+    assert store.hand_off_mark("msg_2") is None
 
 
 def test_outcomes_are_kept_per_attempt_oldest_first(aws: LocalResources) -> None:
