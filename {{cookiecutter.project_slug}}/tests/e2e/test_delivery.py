@@ -5,20 +5,10 @@ delivers signed requests to the app under uvicorn, the app hands off to SQS on m
 and an SQS poller runs the worker Lambda's handler.
 """
 
-import time
-from collections.abc import Callable
-
 from {{ cookiecutter.package_name }}.local.stack import LocalSystem
 from {{ cookiecutter.package_name }}.qstash.rest import QStashApi
 
 from .conftest import RUNS
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def test_published_job_is_accepted_and_run_once_by_the_worker(system: LocalSystem) -> None:
@@ -83,19 +73,18 @@ def test_schedule_tick_carries_its_schedule_id_to_the_job(system: LocalSystem) -
             "POST",
             f"/v2/schedules/{destination}",
             headers={
-                "Upstash-Cron": "* * * * *",  # a protocol minute: 6 ms on the scaled clock
+                "Upstash-Cron": "* * * * *",
                 "Upstash-Schedule-Id": schedule_id,
                 "Content-Type": "application/json",
             },
             content=b'{"label": "tick"}',
         )
-        try:
-            wait_for(lambda: RUNS.of("tick"))
-        finally:
-            api.request("DELETE", f"/v2/schedules/{schedule_id}")
-    system.wait_until_settled()  # a tick already published still lands here, not later
+        system.qstash.double.advance(60)  # past the next cron minute: exactly one tick
+        system.qstash.double.wait_until_idle()  # the tick is published
+        api.request("DELETE", f"/v2/schedules/{schedule_id}")
+    system.wait_until_settled()
 
-    run = RUNS.of("tick")[0]
+    (run,) = RUNS.of("tick")
     assert run.context.schedule_id == schedule_id
     (attempt, *_) = system.qstash.double.attempts(run.context.message_id)
     assert attempt.schedule_id == schedule_id
