@@ -115,7 +115,7 @@ def test_install_puts_uv_in_a_folder_of_its_own_when_uv_does_not_run(
     assert machine.calls() == [
         f"python3 -m pip install --quiet --disable-pip-version-check --target {folder} "
         f"uv=={uv_version}",
-        "uv sync --locked",
+        "uv sync --locked --quiet",
     ]
 
 
@@ -137,7 +137,7 @@ def test_install_uses_a_uv_that_runs_without_pip(project_dir: Path, tmp_path: Pa
     assert completed.returncode == 0, completed.stderr
     calls = machine.calls()
     assert [call for call in calls if call.startswith("python3")] == []
-    assert calls[-1] == "uv sync --locked"
+    assert calls[-1] == "uv sync --locked --quiet"
 
 
 def test_install_without_uv_or_pip_says_how_to_get_uv(project_dir: Path, tmp_path: Path) -> None:
