@@ -18,6 +18,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable
+from typing import NamedTuple
 
 # fmt: off
 ANSWERS_JSON = {{ {
@@ -55,12 +56,36 @@ EMAIL_PATTERN = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
-# us-east-1, eu-central-1, ap-southeast-2, us-gov-west-1, cn-north-1, us-isob-east-1,
-# eusc-de-east-1.
-AWS_REGION_PATTERN = re.compile(
-    r"^([a-z]{2}(-(gov|iso[a-z]?))?|eusc-[a-z]{2})"
-    r"-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$"
-)
+# Every AWS region code botocore 1.44.8 knows, by partition: the regions of
+# botocore/data/endpoints.json and botocore/data/partitions.json ("partitions" -> "regions"),
+# without partitions.json's pseudo-regions (aws-global, aws-cn-global ...), which do not match
+# their partition's regionRegex and cannot be deployed to. Every partition is kept: China,
+# GovCloud, the European Sovereign Cloud and the isolated (ISO) partitions are real deployment
+# targets for the accounts that have them. The same botocore is in the template's dev group;
+# tests/test_hooks.py::test_pinned_aws_regions_are_the_ones_botocore_lists fails, naming the
+# difference, when a botocore upgrade adds or removes one.
+# fmt: off
+AWS_REGIONS_BY_PARTITION = {
+    "aws": (
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2",
+        "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
+        "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+        "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
+        "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
+        "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1", "us-east-1",
+        "us-east-2", "us-west-1", "us-west-2",
+    ),
+    "aws-cn": ("cn-north-1", "cn-northwest-1"),
+    "aws-eusc": ("eusc-de-east-1",),
+    "aws-iso": ("us-iso-east-1", "us-iso-west-1"),
+    "aws-iso-b": ("us-isob-east-1", "us-isob-west-1"),
+    "aws-iso-e": ("eu-isoe-west-1",),
+    "aws-iso-f": ("us-isof-east-1", "us-isof-south-1"),
+    "aws-us-gov": ("us-gov-east-1", "us-gov-west-1"),
+}
+# fmt: on
+AWS_REGIONS = frozenset(itertools.chain.from_iterable(AWS_REGIONS_BY_PARTITION.values()))
+AWS_REGION_EXAMPLES = "us-east-1, eu-central-1 or ap-southeast-2"
 
 # Import names a package_name must not take: the generated package and an installed
 # distribution would shadow one another (package_name=packaging baked, then the project's tests
@@ -89,10 +114,10 @@ DEPENDENCY_IMPORT_NAMES = frozenset(
         "wrapt", "xmltodict", "yaml",
         # Not installed today, but planned or likely: the other cron library (croniter, pytz),
         # anyio's former dependency (sniffio), the infrastructure release (aws_cdk, cdk_nag,
-        # constructs, jsii, awslambdaric), the later targets (functions_framework), and
-        # distribution-like names (pyjwt, multipart, mypy_boto3, cookiecutter).
-        "aws_cdk", "awslambdaric", "cdk_nag", "constructs", "cookiecutter", "croniter",
-        "functions_framework", "jsii", "multipart", "mypy_boto3", "pyjwt", "pytz", "sniffio",
+        # constructs, jsii), the later targets (functions_framework), and distribution-like
+        # names (pyjwt, multipart, mypy_boto3, cookiecutter).
+        "aws_cdk", "cdk_nag", "constructs", "cookiecutter", "croniter", "functions_framework",
+        "jsii", "multipart", "mypy_boto3", "pyjwt", "pytz", "sniffio",
         # In the lock for Windows only: colorama (click, pytest) and pywin32 (docker),
         # whose pywin32.pth also puts win32/, win32/lib/ and pythonwin/ on sys.path.
         "adodbapi", "afxres", "colorama", "commctrl", "dde", "isapi", "mmapfile", "mmsystem",
@@ -108,6 +133,34 @@ DEPENDENCY_IMPORT_NAMES = frozenset(
         "win32trace", "win32traceutil", "win32transaction", "win32ts", "win32ui", "win32uiole",
         "win32verstamp", "win32wnet", "winerror", "winioctlcon", "winnt", "winperf", "winxpgui",
         "winxptheme",
+    }
+)
+# Import names that tools outside the dependency tree import in the project's environment. The
+# project is installed in its own .venv (editable: src/ is on sys.path), so anything run with
+# that interpreter imports the package instead of the tool.
+PACKAGING_TOOL_NAMES = frozenset(
+    {
+        # `python -m pip`, and the bundling step of a deployment (`pip install --target`); pip
+        # builds source distributions with setuptools (pkg_resources; distutils on Python 3.12+,
+        # where the standard library no longer has it) and wheel.
+        "pip", "setuptools", "pkg_resources", "distutils", "wheel",
+        # The generated project's build backend ([build-system] in pyproject.toml).
+        "uv_build",
+    }
+)
+# What the managed Lambda Python runtime (python3.12, python3.13) imports besides the function's
+# code; a package of the same name and the runtime's module would hide one another. The runtime
+# runs /var/runtime/bootstrap.py (module bootstrap: /var/runtime is on sys.path, after the
+# function's code in /var/task), which imports awslambdaric; awslambdaric imports its native
+# extension runtime_client, simplejson (event and response JSON) and snapshot_restore_py
+# (SnapStart hooks), then the handler's module: lambda_function while the handler setting keeps
+# its default lambda_function.lambda_handler. Source: the runtime interface client,
+# https://github.com/aws/aws-lambda-python-runtime-interface-client (awslambdaric/bootstrap.py,
+# lambda_runtime_client.py, lambda_runtime_marshaller.py, lambda_runtime_hooks_runner.py).
+LAMBDA_RUNTIME_NAMES = frozenset(
+    {
+        "awslambdaric", "bootstrap", "lambda_function", "runtime_client", "simplejson",
+        "snapshot_restore_py",
     }
 )
 # fmt: on
@@ -260,6 +313,31 @@ def check_project_slug(value: str) -> str | None:
     return None
 
 
+def package_name_conflict(value: str) -> str | None:
+    """Say what an import name would shadow or clash with.
+
+    Args:
+        value: A candidate import name.
+
+    Returns:
+        The reason, phrased to follow the name (``"is a Python keyword"``), or None when the
+        name is free.
+    """
+    if keyword.iskeyword(value):
+        return "is a Python keyword"
+    if value in STDLIB_NAMES:
+        return f"would shadow the standard-library module {value}"
+    if value in DEPENDENCY_IMPORT_NAMES:
+        return f"would shadow the dependency {value}"
+    if value in PACKAGING_TOOL_NAMES:
+        return f"would shadow {value}, which packaging tools import in the project's environment"
+    if value in LAMBDA_RUNTIME_NAMES:
+        return f"would shadow {value}, which the Lambda Python runtime imports"
+    if value in PROJECT_NAMES:
+        return f"clashes with the project's own {value} folder"
+    return None
+
+
 def is_reserved_package_name(value: str) -> bool:
     """Tell whether a package of this name would shadow something it must not.
 
@@ -267,15 +345,11 @@ def is_reserved_package_name(value: str) -> bool:
         value: A candidate import name.
 
     Returns:
-        True for Python keywords, standard-library modules, dependencies of the
-        generated project and the project's own top-level folders.
+        True for Python keywords, standard-library modules, dependencies of the generated
+        project, names packaging tools or the Lambda runtime import, and the project's own
+        top-level folders.
     """
-    return (
-        keyword.iskeyword(value)
-        or value in STDLIB_NAMES
-        or value in DEPENDENCY_IMPORT_NAMES
-        or value in PROJECT_NAMES
-    )
+    return package_name_conflict(value) is not None
 
 
 def check_package_name(value: str) -> str | None:
@@ -290,15 +364,39 @@ def check_package_name(value: str) -> str | None:
             "must be a Python identifier of lowercase ASCII letters, digits and "
             f"underscores, starting with a letter, e.g. {suggestion}"
         )
-    if keyword.iskeyword(value):
-        return f"is a Python keyword; choose another name, e.g. {suggestion}"
-    if value in STDLIB_NAMES:
-        return f"would shadow the standard-library module {value}; choose e.g. {suggestion}"
-    if value in DEPENDENCY_IMPORT_NAMES:
-        return f"would shadow the dependency {value}; choose e.g. {suggestion}"
-    if value in PROJECT_NAMES:
-        return f"clashes with the project's own {value} folder; choose e.g. {suggestion}"
+    conflict = package_name_conflict(value)
+    if conflict is not None:
+        return f"{conflict}; choose another name, e.g. {suggestion}"
     return None
+
+
+def slug_to_package_name(slug: str) -> str:
+    """Derive the default package name from a slug, as cookiecutter.json does."""
+    return slug.replace("-", "_")
+
+
+def check_package_name_of_slug(slug: str) -> str | None:
+    """Check the package name a slug gives when ``package_name`` keeps its default.
+
+    The problem is the derived package name's, but the user typed the slug (or a project name
+    it was made from), so the fix names both ways out.
+
+    Args:
+        slug: An accepted ``project_slug``. Its derived name is always an identifier, so only
+            a conflict (:func:`package_name_conflict`) can be wrong with it.
+
+    Returns:
+        How to fix the slug, or None when its package name is acceptable.
+    """
+    package = slug_to_package_name(slug)
+    conflict = package_name_conflict(package)
+    if conflict is None:
+        return None
+    suggestion = suggest_package_name(package)
+    return (
+        f"gives package_name={package}, which {conflict}; choose another project_slug, "
+        f"e.g. {suggestion.replace('_', '-')}, or set package_name, e.g. {suggestion}"
+    )
 
 
 def check_author_email(value: str) -> str | None:
@@ -340,15 +438,40 @@ def check_architecture(value: str) -> str | None:
 
 
 def check_aws_region(value: str) -> str | None:
-    """Check that the value has the shape of an AWS region code such as ``eu-central-1``."""
-    if not AWS_REGION_PATTERN.match(value):
-        return "must be an AWS region code such as us-east-1, eu-central-1 or ap-southeast-2"
-    return None
+    """Check that the value is an AWS region code botocore knows (``AWS_REGIONS``).
+
+    Whether the region is enabled for the user's account is not checked: opt-in regions
+    (``af-south-1``, ``me-central-1`` ...) exist but must be enabled before a deployment.
+
+    Returns:
+        How to fix the value, or None when it is acceptable.
+    """
+    if value in AWS_REGIONS:
+        return None
+    # US-EAST-1, us_east_1, " us-east-1 ": the right region, typed another way.
+    spelled = re.sub(r"[\s_]+", "-", value.strip().lower())
+    if spelled in AWS_REGIONS:
+        return f"is not an AWS region code as written; did you mean {spelled}?"
+    return f"is not a known AWS region code; use one such as {AWS_REGION_EXAMPLES}"
 
 
-# Answers whose default cookiecutter.json derives from an earlier answer, and how.
-DERIVED: dict[str, tuple[str, Callable[[str], str]]] = {
-    "package_name": ("project_slug", lambda slug: slug.replace("-", "_")),
+class Derivation(NamedTuple):
+    """How cookiecutter.json derives an answer's default from an earlier answer.
+
+    Attributes:
+        source: The earlier answer, e.g. ``project_slug``.
+        derive: Computes the default from the source's value.
+        check_source: Checks the source for problems of the derived default, and says how
+            to fix the source; the error line names the source, the answer the user typed.
+    """
+
+    source: str
+    derive: Callable[[str], str]
+    check_source: Callable[[str], str | None]
+
+
+DERIVED: dict[str, Derivation] = {
+    "package_name": Derivation("project_slug", slug_to_package_name, check_package_name_of_slug),
 }
 
 CHECKS: dict[str, Callable[[str], str | None]] = {
@@ -372,10 +495,11 @@ def validate(answers: dict[str, object]) -> list[str]:
         answers: Prompt key -> answer, as cookiecutter collected them.
 
     Returns:
-        One ``ERROR: <field>=<value>: <how to fix>`` line per problem, in prompt
-        order; empty when every answer is acceptable. An answer still equal to its
-        default derivation from a refused answer (``package_name=MyJobs`` from
-        ``project_slug=MyJobs``) is not reported: fixing the source fixes it.
+        One ``ERROR: <field>=<value>: <how to fix>`` line per problem, in prompt order;
+        empty when every answer is acceptable. An answer still equal to its default
+        derivation (``package_name=src`` from ``project_slug=src``) is reported against
+        the answer it derives from, the one the user typed, and not at all when that
+        answer is refused already (``project_slug=MyJobs``): fixing the source fixes both.
     """
     problems = []
     refused: set[str] = set()
@@ -385,34 +509,23 @@ def validate(answers: dict[str, object]) -> list[str]:
             problems.append(error_line(field, value, "must be given as text"))
             refused.add(field)
             continue
-        if is_unchanged_derivation_of_refused(field, value, answers, refused):
+        derivation = DERIVED.get(field)
+        source_value = answers.get(derivation.source) if derivation else None
+        if (
+            derivation is not None
+            and isinstance(source_value, str)
+            and value == derivation.derive(source_value)
+        ):
+            fix = None if derivation.source in refused else derivation.check_source(source_value)
+            if fix is not None:
+                problems.append(error_line(derivation.source, source_value, fix))
+                refused.add(field)
             continue
         fix = check(value)
         if fix is not None:
             problems.append(error_line(field, value, fix))
             refused.add(field)
     return problems
-
-
-def is_unchanged_derivation_of_refused(
-    field: str, value: str, answers: dict[str, object], refused: set[str]
-) -> bool:
-    """Tell whether ``value`` is the default derived from an answer already refused.
-
-    Args:
-        field: The answer being checked, e.g. ``package_name``.
-        value: Its value.
-        answers: Every answer.
-        refused: The fields refused so far.
-
-    Returns:
-        True when ``field`` derives from a refused field and still equals the derivation.
-    """
-    if field not in DERIVED:
-        return False
-    source, derive = DERIVED[field]
-    source_value = answers.get(source)
-    return source in refused and isinstance(source_value, str) and value == derive(source_value)
 
 
 def main() -> int:

@@ -38,3 +38,36 @@ UNSUPPORTED = [
 
 # What ``cookiecutter --no-input`` picks (the first value of each choice).
 DEFAULTS = Combo("aws-lambda", "3.13", "arm64")
+
+
+class Variant(NamedTuple):
+    """A full set of non-default answers that a baked project must survive end to end."""
+
+    project_name: str
+    project_slug: str
+    package_name: str
+    python_version: str
+    architecture: str
+    aws_region: str
+
+    @property
+    def id(self) -> str:
+        """A test id naming the answers, e.g. ``py3.12-x86_64-eu-central-1-billing_worker``."""
+        return f"py{self.python_version}-{self.architecture}-{self.aws_region}-{self.package_name}"
+
+    @property
+    def combo(self) -> Combo:
+        """The choice prompts of this variant (its cloud is the only one available today)."""
+        return Combo("aws-lambda", self.python_version, self.architecture)
+
+
+# Every answer that names the project differs from the defaults, so that a name hard-coded
+# anywhere shows up; the project name has non-ASCII letters, double quotes and an apostrophe.
+HOSTILE_VARIANT = Variant(
+    project_name='Ünïcode "Quoted" O\'Brien Jobs',
+    project_slug="billing-jobs-x",
+    package_name="billing_worker",
+    python_version="3.12",
+    architecture="x86_64",
+    aws_region="eu-central-1",
+)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from cookiecutter.exceptions import FailedHookException
 
-from tests.combinations import DEFAULTS, SUPPORTED, UNSUPPORTED, Combo
+from tests.combinations import DEFAULTS, HOSTILE_VARIANT, SUPPORTED, UNSUPPORTED, Combo
 from tests.conftest import (
     Bake,
     cookiecutter_choices,
@@ -201,6 +201,96 @@ def test_unsupported_combination_is_refused_by_the_hook(bake: Any, combo: Combo)
     assert result.leftovers() == []
 
 
+# --- names ---------------------------------------------------------------------------
+
+# Lines that may name the defaults in a project baked with other names, and why.
+DEFAULT_NAME_ALLOWED = {
+    # Where the template was baked from: a clone may well be called qstash-jobs-template.
+    ".cookiecutter.json": re.compile(r'^\s*"_template": '),
+}
+
+
+def default_name_pattern(default_answers: dict[str, Any]) -> re.Pattern[str]:
+    """Match the default names: slug and package name in any case, project name as written.
+
+    Any case, because an environment variable prefix such as ``QSTASH_JOBS_`` is one too.
+    """
+    spellings = [
+        rf"(?i:{re.escape(default_answers['project_slug'])})",
+        rf"(?i:{re.escape(default_answers['package_name'])})",
+        re.escape(default_answers["project_name"]),
+    ]
+    return re.compile("|".join(spellings))
+
+
+def default_name_mentions(project_dir: Path, pattern: re.Pattern[str]) -> list[str]:
+    """List ``path:line: text`` for every default name in file names or contents."""
+    found = []
+    for path in generated_files(project_dir):
+        relative = path.relative_to(project_dir)
+        if pattern.search(str(relative)):
+            found.append(f"{relative}: file name")
+    for path, text in generated_text_files(project_dir):
+        relative = path.relative_to(project_dir)
+        allowed = DEFAULT_NAME_ALLOWED.get(str(relative))
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.search(line) and not (allowed and allowed.match(line)):
+                found.append(f"{relative}:{number}: {line.strip()}")
+    return found
+
+
+def test_hostile_variant_is_a_supported_combination() -> None:
+    assert HOSTILE_VARIANT.combo in SUPPORTED
+
+
+def test_hostile_variant_differs_from_the_defaults_in_every_answer(
+    default_answers: dict[str, Any],
+) -> None:
+    assert {
+        field: value
+        for field, value in HOSTILE_VARIANT._asdict().items()
+        if default_answers[field] == value
+    } == {}
+
+
+def test_no_default_name_is_hard_coded_in_a_project_baked_with_other_names(
+    bake: Any, template_dir: Path, default_answers: dict[str, Any]
+) -> None:
+    result = bake(**HOSTILE_VARIANT._asdict())
+    project_dir = assert_sound_project(result, template_dir, HOSTILE_VARIANT.python_version)
+    assert default_name_mentions(project_dir, default_name_pattern(default_answers)) == []
+
+
+def test_default_name_scan_finds_a_hard_coded_name(
+    bake: Any, default_answers: dict[str, Any]
+) -> None:
+    # The scan above must be able to fail: plant the kinds of mention it exists to catch.
+    project_dir = bake(**HOSTILE_VARIANT._asdict()).project_dir
+    (project_dir / "tests" / "test_planted.py").write_text(
+        'SCRIPT = "qstash-jobs"\nPREFIX = "QSTASH_JOBS_"\nTITLE = "QStash Jobs"\n',
+        encoding="utf-8",
+    )
+    (project_dir / "qstash_jobs.txt").write_text("", encoding="utf-8")
+    assert default_name_mentions(project_dir, default_name_pattern(default_answers)) == [
+        "qstash_jobs.txt: file name",
+        'tests/test_planted.py:1: SCRIPT = "qstash-jobs"',
+        'tests/test_planted.py:2: PREFIX = "QSTASH_JOBS_"',
+        'tests/test_planted.py:3: TITLE = "QStash Jobs"',
+    ]
+
+
+def test_default_name_scan_allows_only_the_recorded_template_location(
+    bake: Any, default_answers: dict[str, Any]
+) -> None:
+    project_dir = bake(**HOSTILE_VARIANT._asdict()).project_dir
+    recorded = project_dir / ".cookiecutter.json"
+    answers = json.loads(recorded.read_text(encoding="utf-8"))
+    answers |= {"_template": "/src/qstash-jobs-template", "description": "qstash-jobs"}
+    recorded.write_text(json.dumps(answers, indent=2), encoding="utf-8")
+    mentions = default_name_mentions(project_dir, default_name_pattern(default_answers))
+    assert [mention.split(": ", 1)[1] for mention in mentions] == ['"description": "qstash-jobs",']
+
+
 # --- derived answers -----------------------------------------------------------------
 
 
@@ -223,6 +313,59 @@ def test_refused_slug_is_reported_once_when_package_name_derives_from_it(bake: A
     result = bake(project_slug="MyJobs")
     assert_refused(result, "project_slug")
     assert [line.split("=")[0] for line in result.error_lines] == ["ERROR: project_slug"]
+
+
+# Answers with the right shape that the hook refuses, and the line it prints for each.
+REFUSED_ANSWERS = [
+    pytest.param(
+        {"project_slug": "src"},
+        "ERROR: project_slug=src: gives package_name=src, which clashes with the project's own "
+        "src folder; choose another project_slug, e.g. src-jobs, or set package_name, "
+        "e.g. src_jobs",
+        id="slug-src",
+    ),
+    pytest.param(
+        {"project_name": "Src"},
+        "ERROR: project_slug=src: gives package_name=src, which clashes with the project's own "
+        "src folder; choose another project_slug, e.g. src-jobs, or set package_name, "
+        "e.g. src_jobs",
+        id="name-src",
+    ),
+    pytest.param(
+        {"package_name": "setuptools"},
+        "ERROR: package_name=setuptools: would shadow setuptools, which packaging tools import "
+        "in the project's environment; choose another name, e.g. setuptools_jobs",
+        id="package-setuptools",
+    ),
+    pytest.param(
+        {"package_name": "lambda_function"},
+        "ERROR: package_name=lambda_function: would shadow lambda_function, which the Lambda "
+        "Python runtime imports; choose another name, e.g. lambda_function_jobs",
+        id="package-lambda_function",
+    ),
+    pytest.param(
+        {"aws_region": "zz-east-1"},
+        "ERROR: aws_region=zz-east-1: is not a known AWS region code; use one such as "
+        "us-east-1, eu-central-1 or ap-southeast-2",
+        id="region-zz-east-1",
+    ),
+    pytest.param(
+        {"aws_region": "us-east-99"},
+        "ERROR: aws_region=us-east-99: is not a known AWS region code; use one such as "
+        "us-east-1, eu-central-1 or ap-southeast-2",
+        id="region-us-east-99",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answers", "error"), REFUSED_ANSWERS)
+def test_refused_answer_prints_one_line_and_leaves_no_folder(
+    bake: Any, answers: dict[str, str], error: str
+) -> None:
+    result = bake(**answers)
+    assert isinstance(result.result.exception, FailedHookException), result.stderr
+    assert result.error_lines == [error]
+    assert result.leftovers() == []
 
 
 # --- hostile answers -----------------------------------------------------------------

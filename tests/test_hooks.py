@@ -103,9 +103,9 @@ def test_main_prints_one_line_per_problem_and_exits_1(
     assert hook.main() == 1
     assert capsys.readouterr().err.splitlines() == [
         "ERROR: package_name=json: would shadow the standard-library module json; "
-        "choose e.g. json_jobs",
-        "ERROR: aws_region=mars-1: must be an AWS region code such as us-east-1, "
-        "eu-central-1 or ap-southeast-2",
+        "choose another name, e.g. json_jobs",
+        "ERROR: aws_region=mars-1: is not a known AWS region code; use one such as "
+        "us-east-1, eu-central-1 or ap-southeast-2",
     ]
 
 
@@ -172,11 +172,55 @@ def test_package_name_typed_alongside_a_refused_slug_is_still_checked(
     ]
 
 
-def test_package_name_derived_from_an_accepted_slug_is_checked(
+def test_package_name_derived_from_an_accepted_slug_is_reported_against_the_slug(
     pre_gen: ModuleType, answers: dict[str, Any]
 ) -> None:
-    problems = problems_for(pre_gen, answers, project_slug="packaging", package_name="packaging")
-    assert [line.split("=")[0] for line in problems] == ["ERROR: package_name"]
+    # The user typed project_slug=src; package_name=src is only its default derivation.
+    assert problems_for(pre_gen, answers, project_slug="src", package_name="src") == [
+        "ERROR: project_slug=src: gives package_name=src, which clashes with the project's own "
+        "src folder; choose another project_slug, e.g. src-jobs, or set package_name, "
+        "e.g. src_jobs"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("slug", "conflict"),
+    [
+        ("packaging", "would shadow the dependency packaging"),
+        ("class", "is a Python keyword"),
+        ("json", "would shadow the standard-library module json"),
+        (
+            "lambda-function",
+            "would shadow lambda_function, which the Lambda Python runtime imports",
+        ),
+        ("pip", "would shadow pip, which packaging tools import in the project's environment"),
+    ],
+)
+def test_slug_whose_derived_package_name_is_refused_names_the_slug(
+    pre_gen: ModuleType, answers: dict[str, Any], slug: str, conflict: str
+) -> None:
+    package = slug.replace("-", "_")
+    (problem,) = problems_for(pre_gen, answers, project_slug=slug, package_name=package)
+    assert problem.startswith(f"ERROR: project_slug={slug}: gives package_name={package}, which ")
+    assert f"which {conflict}; " in problem
+
+
+def test_slug_src_is_accepted_with_a_package_name_of_its_own(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    assert problems_for(pre_gen, answers, project_slug="src", package_name="billing") == []
+
+
+def test_slug_suggested_for_a_derived_conflict_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    (problem,) = problems_for(pre_gen, answers, project_slug="src", package_name="src")
+    suggested = re.search(r"choose another project_slug, e\.g\. ([a-z0-9-]+),", problem)
+    assert suggested is not None
+    slug = suggested.group(1)
+    assert (
+        problems_for(pre_gen, answers, project_slug=slug, package_name=slug.replace("-", "_")) == []
+    )
 
 
 def test_non_text_answer_is_refused(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
@@ -373,7 +417,7 @@ def test_package_name_shadowing_stdlib_is_refused(
 ) -> None:
     assert problems_for(pre_gen, answers, package_name=name) == [
         f"ERROR: package_name={name}: would shadow the standard-library module {name}; "
-        f"choose e.g. {name}_jobs"
+        f"choose another name, e.g. {name}_jobs"
     ]
 
 
@@ -395,7 +439,45 @@ def test_package_name_shadowing_a_dependency_is_refused(
     pre_gen: ModuleType, answers: dict[str, Any], name: str
 ) -> None:
     assert problems_for(pre_gen, answers, package_name=name) == [
-        f"ERROR: package_name={name}: would shadow the dependency {name}; choose e.g. {name}_jobs"
+        f"ERROR: package_name={name}: would shadow the dependency {name}; "
+        f"choose another name, e.g. {name}_jobs"
+    ]
+
+
+@pytest.mark.parametrize("name", ["pip", "setuptools", "pkg_resources", "wheel", "uv_build"])
+def test_package_name_shadowing_a_packaging_tool_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], name: str
+) -> None:
+    assert problems_for(pre_gen, answers, package_name=name) == [
+        f"ERROR: package_name={name}: would shadow {name}, which packaging tools import in the "
+        f"project's environment; choose another name, e.g. {name}_jobs"
+    ]
+
+
+def test_package_name_distutils_is_refused_where_the_standard_library_has_none(
+    pre_gen: ModuleType, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python 3.12 removed distutils; setuptools still provides it in the project's environment.
+    monkeypatch.setattr(pre_gen, "STDLIB_NAMES", pre_gen.STDLIB_NAMES - {"distutils"})
+    assert problems_for(pre_gen, answers, package_name="distutils") == [
+        "ERROR: package_name=distutils: would shadow distutils, which packaging tools import in "
+        "the project's environment; choose another name, e.g. distutils_jobs"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "awslambdaric", "bootstrap", "lambda_function", "runtime_client", "simplejson",
+        "snapshot_restore_py",
+    ],
+)  # fmt: skip
+def test_package_name_shadowing_what_the_lambda_runtime_imports_is_refused(
+    pre_gen: ModuleType, answers: dict[str, Any], name: str
+) -> None:
+    assert problems_for(pre_gen, answers, package_name=name) == [
+        f"ERROR: package_name={name}: would shadow {name}, which the Lambda Python runtime "
+        f"imports; choose another name, e.g. {name}_jobs"
     ]
 
 
@@ -497,12 +579,46 @@ def test_unknown_architecture_is_refused(
 # --- aws_region ----------------------------------------------------------------------
 
 
+def botocore_regions() -> dict[str, set[str]]:
+    """Partition -> region codes, from the endpoint data the installed botocore ships.
+
+    Both data files count (a new region may reach partitions.json first); partitions.json's
+    pseudo-regions such as ``aws-global`` do not match their partition's ``regionRegex``.
+    """
+    from botocore.loaders import create_loader
+
+    loader = create_loader()
+    regions: dict[str, set[str]] = {}
+    for partition in loader.load_data("endpoints")["partitions"]:
+        regions.setdefault(partition["partition"], set()).update(partition["regions"])
+    for partition in loader.load_data("partitions")["partitions"]:
+        pattern = re.compile(partition["regionRegex"])
+        regions.setdefault(partition["id"], set()).update(
+            region for region in partition["regions"] if pattern.match(region)
+        )
+    return regions
+
+
+def test_pinned_aws_regions_are_the_ones_botocore_lists(pre_gen: ModuleType) -> None:
+    pinned = {name: set(codes) for name, codes in pre_gen.AWS_REGIONS_BY_PARTITION.items()}
+    shipped = botocore_regions()
+    differences = {
+        name: {
+            "missing": sorted(shipped.get(name, set()) - pinned.get(name, set())),
+            "extra": sorted(pinned.get(name, set()) - shipped.get(name, set())),
+        }
+        for name in sorted(pinned.keys() | shipped.keys())
+        if pinned.get(name) != shipped.get(name)
+    }
+    assert differences == {}, "update AWS_REGIONS_BY_PARTITION in hooks/pre_gen_project.py"
+
+
 @pytest.mark.parametrize(
     "region",
     [
         "us-east-1", "eu-central-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1",
         "cn-northwest-1", "il-central-1", "me-south-1", "ap-northeast-3", "us-isob-east-1",
-        "eusc-de-east-1", "ca-west-1",
+        "eusc-de-east-1", "ca-west-1", "mx-central-1",
     ],
 )  # fmt: skip
 def test_aws_region_code_is_accepted(
@@ -513,15 +629,26 @@ def test_aws_region_code_is_accepted(
 
 @pytest.mark.parametrize(
     "region",
-    ["US-EAST-1", "us-east", "useast1", "us-east-0", "us_east_1", "eu-middle-1", " us-east-1", ""],
+    ["zz-east-1", "us-east-99", "eu-central-9", "eu-middle-1", "us-east", "mars", "aws-global", ""],
 )
-def test_malformed_aws_region_is_refused(
+def test_aws_region_that_does_not_exist_is_refused_with_examples(
     pre_gen: ModuleType, answers: dict[str, Any], region: str
 ) -> None:
-    (problem,) = problems_for(pre_gen, answers, aws_region=region)
-    assert problem.endswith(
-        "must be an AWS region code such as us-east-1, eu-central-1 or ap-southeast-2"
-    )
+    assert problems_for(pre_gen, answers, aws_region=region) == [
+        f"ERROR: aws_region={region}: is not a known AWS region code; use one such as "
+        "us-east-1, eu-central-1 or ap-southeast-2"
+    ]
+
+
+@pytest.mark.parametrize(
+    "region", ["US-EAST-1", "us_east_1", " us-east-1", "us-east-1 ", "Us East 1"]
+)
+def test_aws_region_typed_another_way_is_refused_naming_the_code(
+    pre_gen: ModuleType, answers: dict[str, Any], region: str
+) -> None:
+    assert problems_for(pre_gen, answers, aws_region=region) == [
+        f"ERROR: aws_region={region}: is not an AWS region code as written; did you mean us-east-1?"
+    ]
 
 
 # --- post-generation hook ------------------------------------------------------------
