@@ -64,9 +64,10 @@ class DynamoDBJobRuns:
             return None
         if record is None or record.expiry_timestamp is None:
             return None
+        expires_at = int(record.expiry_timestamp)  # DynamoDB numbers arrive as Decimal
         return JobRun(
             message_id=message_id,
             status=_STATUSES.get(record.status, "expired"),
-            recorded_at=record.expiry_timestamp - self._expiry_seconds,
-            expires_at=record.expiry_timestamp,
+            recorded_at=expires_at - self._expiry_seconds,
+            expires_at=expires_at,
         )

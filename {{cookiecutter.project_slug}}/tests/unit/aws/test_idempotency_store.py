@@ -13,7 +13,9 @@ from {{ cookiecutter.package_name }}.handoff import JobEnvelope
 from {{ cookiecutter.package_name }}.jobs import JobContext, job, registry
 from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
 from {{ cookiecutter.package_name }}.local.lambda_context import LocalLambdaContext
+from {{ cookiecutter.package_name }}.replay import ReplayGuard, ReplayRefusedError
 from {{ cookiecutter.package_name }}.store import JobRun
+from {{ cookiecutter.package_name }}.store.dynamodb import DynamoDBDeliveryStore
 from {{ cookiecutter.package_name }}.store.idempotency import DynamoDBJobRuns
 
 from .conftest import TALLY
@@ -67,6 +69,14 @@ def test_job_the_worker_finished_reads_as_completed_at_its_finish_time(
     assert run.status == "completed"
     assert before <= run.recorded_at <= after
     assert run.expires_at - run.recorded_at == get_settings().idempotency_expiry_seconds
+    assert (type(run.recorded_at), type(run.expires_at)) == (int, int)  # not DynamoDB's Decimal
+
+
+def test_replay_guard_refuses_a_message_the_worker_finished(aws: LocalResources) -> None:
+    run_in_worker("msg_done")
+    store = DynamoDBDeliveryStore(dynamodb_client(), aws.app_table_name, 3600)
+    with pytest.raises(ReplayRefusedError, match=r"\(job finished at \d{4}-\d\d-\d\dT"):
+        ReplayGuard(store, job_runs()).check("msg_done")
 
 
 def test_message_the_worker_never_saw_has_no_record(aws: LocalResources) -> None:
