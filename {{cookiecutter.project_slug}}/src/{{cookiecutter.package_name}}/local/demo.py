@@ -14,19 +14,20 @@ import io
 import json
 import logging
 import signal
+import textwrap
 import threading
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
 from ..cli import main as cli
+from ..cli.output import PROG
 from ..errors import HandoffError
 from ..handoff import Handoff, JobEnvelope
 from ..observability import message_id_var
 from ..paths import FAILURE_CALLBACK_PATH, job_path
-from .qstash_double import DoubleSettings
+from .qstash_double import Attempt, DoubleSettings
 from .signer import new_signing_key, sign
 from .stack import LocalSystem, local_system
 
@@ -61,6 +62,16 @@ class Outage:
         self.inner.send(envelope)
 
 
+# What each answer of the app means to QStash (https://upstash.com/docs/qstash/features/retry).
+MEANING = {
+    200: "already handed off before, nothing queued again",
+    202: "accepted and handed to the worker's queue",
+    401: "signature refused",
+    489: "refused for good (Upstash-NonRetryable-Error): QStash does not retry",
+    503: "the hand-off failed: QStash retries later",
+}
+
+
 class Demo:
     """Publishes the scenario's messages and tells each one's life."""
 
@@ -77,33 +88,51 @@ class Demo:
 
     def life(self, message_id: str) -> list[str]:
         """The lines that tell what happened to one message."""
-        lines = []
-        for attempt in self.double.attempts(message_id):
-            answer = "no answer" if attempt.status is None else str(attempt.status)
-            note = (
-                " (the same attempt delivered again, same token: refused as a replay;"
-                " the job does not run twice)"
-                if attempt.duplicate
-                else ""
-            )
-            lines.append(f"attempt {attempt.retried}: the app answered {answer}{note}")
+        message = self.double.message(message_id)
+        lines = [_attempt(attempt) for attempt in self.double.attempts(message_id)]
         ran = self.runs.runs[message_id]
-        lines.append(f"the worker ran {JOB} {ran} time(s)")
-        for outcome in self.system.services.store.outcomes(message_id):
-            lines.append(f"callback recorded: attempt {outcome.retried} answered {outcome.status}")
-        for letter in self.system.services.store.dead_letters():
-            if letter.source_message_id == message_id:
+        lines.append(
+            f"the worker did not run {JOB}"
+            if ran == 0
+            else f"the worker ran {JOB} " + ("once" if ran == 1 else f"{ran} times")
+        )
+        outcomes = self.system.services.store.outcomes(message_id)
+        if outcomes:
+            answers = ", ".join(f"{o.retried + 1} -> {o.status}" for o in outcomes)
+            lines.append(f"the callback recorded each attempt's answer: {answers}")
+        callbacks = (message.options.callback.url, message.options.failure_callback.url)
+        if callbacks == (None, None):
+            lines.append("no callbacks: none were set for this message")
+        elif callbacks[0] is None:
+            lines.append("no callback: only a failure callback was set for this message")
+        for letter in self.double.dead_letters():
+            if letter.message.message_id == message_id:
+                lines.append(f"QStash gave up: the message is in its DLQ as {letter.dlq_id}")
+        for stored in self.system.services.store.dead_letters():
+            if stored.source_message_id == message_id:
                 lines.append(
-                    f"QStash gave up (DLQ id {letter.dlq_id}); the failure callback kept the "
-                    f"dead letter: {letter.response_status} {letter.response_body}"
+                    f"the failure callback stored the dead letter, with the app's last "
+                    f"answer: {stored.response_status} {_reason(stored.response_body)}"
                 )
         return lines
 
     def tell(self, number: int, title: str, message_id: str) -> None:
         """Print one message's life."""
-        print(f"\n{number}. {title}  [{message_id}]")
+        print()
+        _say(f"{number}. {title}", "", "   ")
+        print(f"   [{message_id}]")
         for line in self.life(message_id):
-            print(f"     {line}")
+            _say(line, "   - ", "     ")
+
+    def cli(self, *argv: str) -> None:
+        """Run the command line in this process and print what it said, indented."""
+        print(f"\n   $ {PROG} {' '.join(argv)}")
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            cli(list(argv))
+        for line in said.getvalue().splitlines():
+            _say(line, "     ", "       ")
+        self.settle()
 
     def publish(self, payload: dict[str, str], retries: int | None = None) -> str:
         """Publish through the publisher (validated, callbacks wired); settle; return the id."""
@@ -111,15 +140,15 @@ class Demo:
         self.settle()
         return message_id
 
-    def publish_unvalidated(self, body: bytes) -> str:
-        """Publish straight to QStash's REST API, as a publisher without our validation would."""
+    def publish_raw(self, body: bytes, headers: dict[str, str]) -> str:
+        """Publish straight to QStash's REST API, without the publisher; settle; return the id."""
         response = httpx.post(
             f"{self.system.qstash.base_url}/v2/publish/{self.publisher.destination(JOB)}",
             content=body,
             headers={
                 "Authorization": f"Bearer {self.system.qstash.token}",
                 "Content-Type": "application/json",
-                "Upstash-Failure-Callback": self.system.base_url + FAILURE_CALLBACK_PATH,
+                **headers,
             },
             timeout=10,
         )
@@ -127,6 +156,57 @@ class Demo:
         self.settle()
         message_id: str = response.json()["messageId"]
         return message_id
+
+    def twice(self) -> str:
+        """Publish one message that QStash delivers twice at once (at-least-once)."""
+        self.double.configure(duplicate_delivery_probability=1.0)
+        try:
+            return self.publish(WELCOME)
+        finally:
+            self.double.configure(duplicate_delivery_probability=0.0)
+
+    def refused_payload(self) -> str:
+        """Publish a payload the job refuses, skipping the publisher that would catch it."""
+        failure_callback = self.system.base_url + FAILURE_CALLBACK_PATH
+        return self.publish_raw(
+            b'{"user_id": "u-43", "email": "not-an-e-mail"}',
+            {"Upstash-Failure-Callback": failure_callback},
+        )
+
+    def during_outage(self) -> str:
+        """Publish while the job queue is down, with 2 retries."""
+        self.outage.down = True
+        try:
+            return self.publish(WELCOME, retries=2)
+        finally:
+            self.outage.down = False
+
+    def answer_lost(self) -> str:
+        """Publish with no retries while every answer is lost on its way back to QStash."""
+        self.double.configure(lost_response_probability=1.0)
+        try:
+            return self.publish_raw(json.dumps(WELCOME).encode(), {"Upstash-Retries": "0"})
+        finally:
+            self.double.configure(lost_response_probability=0.0)
+
+    def dead_letter_of(self, message_id: str) -> str:
+        """The DLQ id of a message QStash gave up on."""
+        [dlq_id] = [
+            letter.dlq_id
+            for letter in self.double.dead_letters()
+            if letter.message.message_id == message_id
+        ]
+        return dlq_id
+
+    def newest_message(self) -> str:
+        """The id of the message published last (a replay's new message)."""
+        newest = max(self.double.messages(kind="message"), key=lambda m: m.created_at)
+        return newest.message_id
+
+    def after_key_roll(self) -> str:
+        """Roll QStash's signing keys, then publish."""
+        self.double.rotate_keys()
+        return self.publish(WELCOME)
 
     def schedule_tick(self, schedule_id: str) -> str:
         """Create a per-minute schedule for the job, fire one tick, return its message id."""
@@ -163,6 +243,44 @@ class Demo:
         return response.status_code
 
 
+def _say(text: str, first: str, rest: str) -> None:
+    """Print `text` wrapped to 96 columns, the first line indented by `first`."""
+    print(textwrap.fill(text, width=96, initial_indent=first, subsequent_indent=rest))
+
+
+def _attempt(attempt: Attempt) -> str:
+    """One delivery attempt, numbered from 1, with what its answer means."""
+    number = attempt.retried + 1
+    if attempt.duplicate:
+        return (
+            f"attempt {number}, delivered a second time: {attempt.status}, as intended: the "
+            "same signed token twice is refused as a replay, so the job is queued once"
+        )
+    if attempt.status is None:
+        return f"attempt {number}: no answer ({attempt.error})"
+    line = f"attempt {number}: {attempt.status}, {MEANING.get(attempt.status, 'an error')}"
+    if attempt.lost:
+        line += "; but the answer was lost on its way back, so for QStash the attempt failed"
+    return line
+
+
+def _reason(body: str) -> str:
+    """The app's error body as one plain sentence (it is JSON: `error`, field `errors`)."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(document, dict) or not isinstance(document.get("error"), str):
+        return body
+    reason: str = document["error"]
+    fields = [
+        f"{'.'.join(str(part) for part in item.get('loc', ()))}: {item.get('msg')}"
+        for item in document.get("errors") or []
+        if isinstance(item, dict)
+    ]
+    return f"{reason} ({'; '.join(fields)})" if fields else reason
+
+
 def run_demo() -> None:
     """Run the scenario and print each message's life."""
     outages: list[Outage] = []
@@ -180,59 +298,47 @@ def run_demo() -> None:
         worker_logger.propagate = False
         worker_logger.addHandler(runs)
         demo = Demo(system, outage, runs)
-        print(
-            f"QStash double on {system.qstash.base_url}, app on {system.base_url}, "
-            f"AWS (moto) on {system.aws_endpoint_url}"
+        _say(
+            f"Everything runs on this machine: a QStash double on {system.qstash.base_url}, "
+            f"the app on {system.base_url}, AWS (moto) on {system.aws_endpoint_url}. For "
+            "each message: every delivery attempt and the app's answer, whether the worker "
+            "ran the job, and what the callbacks recorded.",
+            "",
+            "",
         )
-        for number, (title, run) in enumerate(scenario(demo), start=1):
-            demo.tell(number, title, run())
-        print(f"\n8. a request signed with a forged key  -> {demo.forged()}, nothing queued")
-
-
-def scenario(demo: Demo) -> list[tuple[str, Callable[[], str]]]:
-    """The messages the demo publishes, in order: (title, publish and return the id)."""
-
-    def twice() -> str:
-        demo.double.configure(duplicate_delivery_probability=1.0)
-        try:
-            return demo.publish(WELCOME)
-        finally:
-            demo.double.configure(duplicate_delivery_probability=0.0)
-
-    def outage_then_replay() -> str:
-        demo.outage.down = True
-        try:
-            return demo.publish(WELCOME, retries=2)
-        finally:
-            demo.outage.down = False
-
-    def replay_last_dead_letter() -> str:
-        [letter] = [d for d in demo.double.dead_letters() if d.response.status == 503]
-        print(f"\n   the queue is back: `dlq replay {letter.dlq_id}` through the CLI says:")
-        said = io.StringIO()
-        with contextlib.redirect_stdout(said):
-            cli(["dlq", "replay", letter.dlq_id])
-        for line in said.getvalue().splitlines():
-            print(f"     {line}")
-        demo.settle()
-        return max(demo.double.messages(kind="message"), key=lambda m: m.created_at).message_id
-
-    def after_key_roll() -> str:
-        demo.double.rotate_keys()
-        return demo.publish(WELCOME)
-
-    return [
-        ("a job, published through the publisher", lambda: demo.publish(WELCOME)),
-        ("QStash delivers the same message twice (at-least-once)", twice),
-        (
-            "a payload the job refuses (published around our validation)",
-            lambda: demo.publish_unvalidated(b'{"user_id": "u-43", "email": "not-an-e-mail"}'),
-        ),
-        ("the job queue is down: 503, QStash retries, then gives up", outage_then_replay),
-        ("the dead letter above, replayed from QStash's DLQ", replay_last_dead_letter),
-        ("QStash rolled its signing keys before this one", after_key_roll),
-        ("a schedule ticks (cron * * * * *)", lambda: demo.schedule_tick("demo-welcome")),
-    ]
+        demo.tell(1, "a job, published with the publisher", demo.publish(WELCOME))
+        demo.tell(2, "QStash delivers an attempt twice (it delivers at least once)", demo.twice())
+        demo.tell(
+            3,
+            "a payload the job refuses, published straight to QStash's REST API (the "
+            "publisher checks payloads and would not have sent it)",
+            demo.refused_payload(),
+        )
+        outage_id = demo.during_outage()
+        demo.tell(4, "the job queue is down: 503, QStash retries twice, then gives up", outage_id)
+        print("\n   The queue is back. Replay the dead letter:")
+        demo.cli("dlq", "replay", demo.dead_letter_of(outage_id))
+        demo.tell(5, "the replayed dead letter of 4: a new message", demo.newest_message())
+        lost_id = demo.answer_lost()
+        demo.tell(
+            6,
+            "the job runs, but its answer is lost on the way back to QStash, which gives up "
+            "(published straight to QStash with 0 retries and no callbacks)",
+            lost_id,
+        )
+        print("\n   Replaying this one would run the job a second time, so the CLI refuses:")
+        demo.cli("dlq", "replay", demo.dead_letter_of(lost_id))
+        demo.tell(7, "QStash rolled its signing keys before this one", demo.after_key_roll())
+        demo.tell(
+            8,
+            "a schedule ticks (cron * * * * *, created without callbacks)",
+            demo.schedule_tick("demo-welcome"),
+        )
+        print(
+            f"\n9. a request signed with a key QStash never had\n"
+            f"   - the app answered {demo.forged()}: signature refused, nothing queued"
+        )
+        print(f"\nTo run this system and publish to it yourself: make dev (then {PROG} --help).")
 
 
 def serve() -> None:
