@@ -71,22 +71,25 @@ class CapturingReceiver:
         self._lock = threading.Condition()
         self._requests: list[Captured] = []
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
+        self._repeating: set[str] = set()
 
     def url(self, path: str) -> str:
         """The full URL of a path on this receiver."""
         return self.base_url + path
 
     def script(self, path: str, *replies: Reply | int) -> None:
-        """Queue answers for a path, used in order; the last one repeats.
+        """Queue answers for a path, used in order; the last one repeats until more come.
 
         Args:
             path: The URL path (no query).
             *replies: `Reply` objects or bare status codes.
         """
         with self._lock:
-            self._scripts[path].extend(
-                reply if isinstance(reply, Reply) else Reply(reply) for reply in replies
-            )
+            script = self._scripts[path]
+            if path in self._repeating:  # its last answer was used: the new ones replace it
+                script.clear()
+                self._repeating.discard(path)
+            script.extend(reply if isinstance(reply, Reply) else Reply(reply) for reply in replies)
 
     def received(self, path: str | None = None) -> list[Captured]:
         """Return the requests so far, optionally only those to one path."""
@@ -123,7 +126,10 @@ class CapturingReceiver:
             script = self._scripts.get(path)
             if not script:
                 return Reply()
-            return script.popleft() if len(script) > 1 else script[0]
+            if len(script) > 1:
+                return script.popleft()
+            self._repeating.add(path)
+            return script[0]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Record the request, then answer from the script."""
