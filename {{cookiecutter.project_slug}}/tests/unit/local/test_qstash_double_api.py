@@ -271,22 +271,6 @@ def test_rotating_from_python_rolls_the_same_way(qstash: RunningDouble) -> None:
     assert call(qstash, "GET", "/v2/keys").json() == {"current": after.current, "next": after.next}
 
 
-def test_a_pending_message_can_be_read_and_cancelled(
-    qstash: RunningDouble, receiver: CapturingReceiver, path: str
-) -> None:
-    message_id = call(
-        qstash, "POST", "/v2/publish/" + receiver.url(path), headers={"Upstash-Delay": "1h"}
-    ).json()["messageId"]
-
-    view = call(qstash, "GET", f"/v2/messages/{message_id}").json()
-    cancelled = call(qstash, "DELETE", f"/v2/messages/{message_id}")
-
-    assert (view["messageId"], view["url"]) == (message_id, receiver.url(path))
-    assert cancelled.status_code == 202
-    qstash.double.wait_until_settled(timeout=1)
-    assert call(qstash, "GET", f"/v2/messages/{message_id}").status_code == 404
-
-
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])
 def test_upstash_method_sets_the_delivery_method(
     qstash: RunningDouble, receiver: CapturingReceiver, path: str, method: str

@@ -72,3 +72,91 @@ def test_dlq_bulk_delete_takes_ids_in_the_query_and_refuses_no_selection(
     assert nothing.status_code == 400
     assert deleted.json() == {"deleted": 2}
     assert [e["dlqId"] for e in call(qstash, "GET", "/v2/dlq").json()["messages"]] == ids[2:]
+
+
+def dlq_ids(qstash: RunningDouble) -> list[str]:
+    return [entry["dlqId"] for entry in call(qstash, "GET", "/v2/dlq").json()["messages"]]
+
+
+def test_dlq_bulk_delete_with_only_a_count_deletes_everything_a_page_at_a_time(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 3)
+
+    first = call(qstash, "DELETE", "/v2/dlq", params={"count": 2}).json()
+    second = call(qstash, "DELETE", "/v2/dlq", params={"count": 2, "cursor": first["cursor"]})
+
+    assert first["deleted"] == 2
+    assert second.json() == {"deleted": 1}  # no cursor: the end
+    assert dlq_ids(qstash) == []
+
+
+def test_dlq_ids_select_on_their_own_and_filters_are_ignored(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 2)
+    first, second = dlq_ids(qstash)
+
+    response = call(
+        qstash, "DELETE", "/v2/dlq", params={"dlqIds": first, "url": "https://elsewhere.test"}
+    )
+
+    assert response.json() == {"deleted": 1}
+    assert dlq_ids(qstash) == [second]
+
+
+def test_a_dlq_cursor_stays_valid_when_entries_before_it_are_deleted(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 3)
+    first, second, third = dlq_ids(qstash)
+    page = call(qstash, "GET", "/v2/dlq", params={"count": 1}).json()
+
+    call(qstash, "DELETE", f"/v2/dlq/{first}")
+    rest = call(qstash, "GET", "/v2/dlq", params={"cursor": page["cursor"]}).json()
+
+    assert [entry["dlqId"] for entry in rest["messages"]] == [second, third]
+
+
+def test_dlq_bulk_retry_by_ids_publishes_each_again(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 2)
+    receiver.script(path, 200)
+    ids = dlq_ids(qstash)
+
+    response = call(qstash, "POST", "/v2/dlq/retry", params={"dlqIds": ids})
+
+    assert response.status_code == 201
+    responses = response.json()["responses"]
+    assert "cursor" not in response.json()
+    qstash.double.fast_forward()
+    assert [qstash.double.message(r["messageId"]).state for r in responses] == ["delivered"] * 2
+    assert dlq_ids(qstash) == []
+
+
+def test_dlq_bulk_retry_with_only_a_cursor_retries_from_there(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 3)
+    receiver.script(path, 200)
+    first, *_ = dlq_ids(qstash)
+    cursor = call(qstash, "GET", "/v2/dlq", params={"count": 1}).json()["cursor"]
+
+    response = call(qstash, "POST", "/v2/dlq/retry", params={"cursor": cursor})
+
+    assert len(response.json()["responses"]) == 2
+    qstash.double.fast_forward()
+    assert dlq_ids(qstash) == [first]
+
+
+def test_dlq_bulk_retry_naming_nothing_is_refused(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 1)
+
+    response = call(qstash, "POST", "/v2/dlq/retry")
+
+    assert response.status_code == 400
+    assert "dlqIds, a filter, or count" in response.json()["error"]
+    assert len(dlq_ids(qstash)) == 1

@@ -1,8 +1,9 @@
 """Cross-check: the official qstash SDK (3.4.0) against the double, and its Receiver.
 
 Where the SDK and the protocol notes disagree, the double follows the notes and a test here
-says so: PATCH vs POST for pause/resume (both accepted), the DLQ bulk-delete body vs query,
-`Upstash-Content-Based-Deduplication: True`, and `callback_headers` prefixes.
+says so: PATCH vs POST for pause/resume (both accepted), the bulk cancel and DLQ bulk-delete
+body vs query, `cancel_all`'s bare request, `Upstash-Content-Based-Deduplication: True`, and
+`callback_headers` prefixes.
 """
 
 from collections.abc import Iterator
@@ -132,7 +133,7 @@ def test_sdk_dlq_bulk_delete_sends_a_json_body_but_the_notes_document_a_query(
 ) -> None:
     # Notes section 6: `DELETE /v2/dlq` takes `dlqIds` in the query (OpenAPI, JS SDK);
     # qstash-py sends `{"dlqIds": [...]}` as the body. The double follows the notes and
-    # reads the body only when `dlq_delete_accepts_json_body` is on.
+    # reads the body only when `bulk_json_body` is on.
     receiver.script(path, 500)
     sdk.message.publish(url=receiver.url(path), body="a", retries=0)
     qstash.double.wait_until_settled()
@@ -140,9 +141,72 @@ def test_sdk_dlq_bulk_delete_sends_a_json_body_but_the_notes_document_a_query(
 
     with pytest.raises(QStashError, match="400"):
         sdk.dlq.delete_many([entry.dlq_id])
-    qstash.double.configure(dlq_delete_accepts_json_body=True)
+    qstash.double.configure(bulk_json_body=True)
 
     assert sdk.dlq.delete_many([entry.dlq_id]) == 1
+
+
+def test_sdk_pages_through_the_dlq_with_count_and_cursor(
+    qstash: RunningDouble, sdk: QStash, receiver: CapturingReceiver, path: str
+) -> None:
+    receiver.script(path, 500)
+    ids = [
+        sdk.message.publish(url=receiver.url(path), body=str(n), retries=0).message_id  # type: ignore[union-attr]
+        for n in range(3)
+    ]
+    qstash.double.fast_forward()
+
+    first = sdk.dlq.list(count=2)
+    rest = sdk.dlq.list(count=2, cursor=first.cursor)
+    filtered = sdk.dlq.list(filter={"message_id": ids[1], "response_status": 500})
+
+    assert [m.message_id for m in first.messages + rest.messages] == ids
+    assert rest.cursor is None
+    assert [m.message_id for m in filtered.messages] == [ids[1]]
+
+
+def test_sdk_cancels_a_pending_message(
+    qstash: RunningDouble, sdk: QStash, receiver: CapturingReceiver, path: str
+) -> None:
+    message_id = sdk.message.publish(url=receiver.url(path), body="later", delay="1h").message_id  # type: ignore[union-attr]
+
+    sdk.message.cancel(message_id)
+
+    assert qstash.double.message(message_id).state == "cancelled"
+
+
+def test_sdk_cancel_many_sends_a_json_body_which_counts_only_when_switched_on(
+    qstash: RunningDouble, sdk: QStash, receiver: CapturingReceiver, path: str
+) -> None:
+    # qstash-py 3.4 sends `{"messageIds": [...]}` as the body, the form the API reference
+    # documented until December 2025; the current OpenAPI document takes a query parameter.
+    ids = [
+        sdk.message.publish(url=receiver.url(path), body=str(n), delay="1h").message_id  # type: ignore[union-attr]
+        for n in range(2)
+    ]
+
+    with pytest.raises(QStashError, match="400"):
+        sdk.message.cancel_many(ids)
+    qstash.double.configure(bulk_json_body=True)
+
+    assert sdk.message.cancel_many(ids) == 2
+    assert [qstash.double.message(i).state for i in ids] == ["cancelled", "cancelled"]
+
+
+def test_sdk_cancel_all_sends_a_bare_request_which_the_double_refuses_by_default(
+    qstash: RunningDouble, sdk: QStash, receiver: CapturingReceiver, path: str
+) -> None:
+    # QStash cancels every message on a bare `DELETE /v2/messages`; the double refuses one
+    # (nothing is emptied by accident) unless `bare_bulk_selects_all` is on.
+    message_id = sdk.message.publish(url=receiver.url(path), body="later", delay="1h").message_id  # type: ignore[union-attr]
+
+    with pytest.raises(QStashError, match="400"):
+        sdk.message.cancel_all()
+    assert qstash.double.message(message_id).state == "pending"
+    qstash.double.configure(bare_bulk_selects_all=True)
+
+    assert sdk.message.cancel_all() == 1
+    assert qstash.double.message(message_id).state == "cancelled"
 
 
 def test_sdk_content_based_dedup_sends_capital_true_which_the_docs_do_not_define(

@@ -24,6 +24,7 @@ from .limits import BurstLimiter
 from .request_utils import double_of
 from .routes_dlq import dlq_routes
 from .routes_groups import group_routes
+from .routes_messages import message_routes
 from .routes_publish import publish_routes
 from .routes_schedules import schedule_routes
 
@@ -44,6 +45,7 @@ def create_app(double: QStashDouble) -> ASGIApp:
         Route("/v2/keys", _get_keys, methods=["GET"]),
         Route("/v2/keys/rotate", _rotate_keys, methods=["POST"]),
         *publish_routes(),
+        *message_routes(),
         *schedule_routes(),
         *group_routes(),
         *dlq_routes(),

@@ -58,9 +58,15 @@ class DoubleSettings:
         forward_unprefixed_callback_headers: Open question 5: whether `Upstash-Callback-<Name>`
             (what qstash-py's `callback_headers` produce) reaches the callback as `<Name>`.
             Documented: only `Upstash-Callback-Forward-<Name>` does (default False).
-        dlq_delete_accepts_json_body: Whether bulk `DELETE /v2/dlq` also reads a JSON body
-            `{"dlqIds": [...]}` (what qstash-py sends); the documented form is the `dlqIds`
-            query parameter (default False).
+        bulk_json_body: Whether bulk `DELETE /v2/messages` and `DELETE /v2/dlq` also read
+            ids and filters from a JSON body, e.g. `{"messageIds": [...]}`: the form the API
+            reference documented until December 2025, and what qstash-py 3.4 sends
+            (`message.cancel_many`, `dlq.delete_many`). Default False: only the query
+            parameters of the current OpenAPI document count.
+        bare_bulk_selects_all: Whether a bulk cancel, DLQ delete or DLQ retry that names no
+            ids, no filter and no `count`/`cursor` acts on everything, as QStash documents
+            (qstash-py's `message.cancel_all` sends exactly that). Default False: the double
+            answers 400, so nothing is emptied by accident.
         callback_timestamps_as_strings: `notBefore`/`createdAt` in callback bodies as JSON
             strings, as the callbacks page shows (default True), or numbers.
         callback_source_header_lists: `sourceHeader` values as lists (what the JS SDK
@@ -91,7 +97,8 @@ class DoubleSettings:
     sub_includes_query: bool = True
     strict_boolean_headers: bool = True
     forward_unprefixed_callback_headers: bool = False
-    dlq_delete_accepts_json_body: bool = False
+    bulk_json_body: bool = False
+    bare_bulk_selects_all: bool = False
     callback_timestamps_as_strings: bool = True
     callback_source_header_lists: bool = False
     region: str | None = "EU-CENTRAL-1"

@@ -192,12 +192,15 @@ class DeadLetter:
         message: The message as it was when it failed.
         response: The last answer (status 0 in views when there was none).
         created_at: When it was dead-lettered.
+        sequence: Its place in the DLQ, counting from 0 (the cursor of list and bulk
+            calls: it stays valid when entries before it are deleted).
     """
 
     dlq_id: str
     message: Message
     response: Response
     created_at: float
+    sequence: int = 0
 
 
 @dataclass

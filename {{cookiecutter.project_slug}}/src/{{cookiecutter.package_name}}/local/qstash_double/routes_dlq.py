@@ -1,32 +1,34 @@
-"""`/v2/dlq`: list (cursor, count, filters), get, delete, bulk delete, retry, bulk retry.
+"""`/v2/dlq`: list, get, delete and retry, one at a time or in bulk.
 
 Source: https://upstash.com/docs/qstash/features/dlq and the DLQ paths of
-https://upstash.com/docs/qstash/api (openapi.yaml). Multi-value filters repeat the parameter
-or separate values with commas; values of one filter are ORed, filters are ANDed.
+https://upstash.com/docs/qstash/api (openapi.yaml). The bulk calls select as `selection`
+describes and work a page at a time: at most `count` (default and maximum 100) entries from
+`cursor` on, answering the `cursor` of the next page while there is one.
 """
-
-from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .errors import BadRequestError, NotFoundError
+from .errors import NotFoundError
 from .model import DeadLetter
-from .request_utils import double_of, json_body
-from .views import dead_letter_view, millis
+from .request_utils import double_of
+from .selection import Fields, Selection, bulk_parameters
+from .views import dead_letter_view
 
 MAX_COUNT = 100
+"""Default and largest `count` of a DLQ page (openapi.yaml)."""
 
-_FILTERS: dict[str, Callable[[DeadLetter], str | None]] = {
+DLQ_FILTERS: Fields[DeadLetter] = {
     "messageId": lambda entry: entry.message.message_id,
     "url": lambda entry: entry.message.url,
     "topicName": lambda entry: entry.message.topic_name,
     "scheduleId": lambda entry: entry.message.schedule_id,
-    "queueName": lambda entry: None,  # the double has no queues
     "responseStatus": lambda entry: str(entry.response.status or 0),
     "callerIp": lambda entry: entry.message.caller_ip,
     "label": lambda entry: entry.message.options.label,
+    "queueName": lambda entry: None,  # the double has no queues
+    "flowControlKey": lambda entry: None,  # nor flow control
 }
 
 
@@ -44,17 +46,8 @@ def dlq_routes() -> list[Route]:
 
 async def list_dead_letters(request: Request) -> JSONResponse:
     """Return `{"messages": [...], "cursor"?}`, oldest first; no cursor means the end."""
-    raw_count = request.query_params.get("count") or str(MAX_COUNT)
-    raw_cursor = request.query_params.get("cursor") or "0"
-    if not raw_count.isdigit() or not raw_cursor.isdigit():
-        raise BadRequestError("count and cursor must be whole numbers")
-    count, start = min(MAX_COUNT, max(1, int(raw_count))), int(raw_cursor)
-    entries = _selected(request)
-    page = entries[start : start + count]
-    body: dict[str, object] = {"messages": [dead_letter_view(entry) for entry in page]}
-    if start + count < len(entries):
-        body["cursor"] = str(start + count)
-    return JSONResponse(body)
+    page, cursor = await _page(request, bulk=False)
+    return _with_cursor({"messages": [dead_letter_view(entry) for entry in page]}, cursor)
 
 
 async def get_dead_letter(request: Request) -> JSONResponse:
@@ -75,21 +68,11 @@ async def delete_dead_letter(request: Request) -> Response:
 
 
 async def delete_dead_letters(request: Request) -> JSONResponse:
-    """Delete the DLQ messages named by `dlqIds` or matched by filters: `{"deleted": n}`.
-
-    With neither, 400: the double never empties the whole DLQ by accident. A JSON body
-    `{"dlqIds": [...]}` (what qstash-py sends) counts only with
-    `dlq_delete_accepts_json_body`.
-    """
+    """Delete a page of selected DLQ messages: `{"deleted": n, "cursor"?}`."""
     double = double_of(request)
-    extra: list[str] = []
-    if double.settings.dlq_delete_accepts_json_body:
-        body = await json_body(request)
-        if isinstance(body, dict) and isinstance(body.get("dlqIds"), list):
-            extra = [str(dlq_id) for dlq_id in body["dlqIds"]]
-    entries = _selected(request, extra_ids=extra, require_selection=True)
-    deleted = sum(double.state.remove_dead_letter(entry.dlq_id) is not None for entry in entries)
-    return JSONResponse({"deleted": deleted})
+    page, cursor = await _page(request, bulk=True)
+    deleted = sum(double.state.remove_dead_letter(entry.dlq_id) is not None for entry in page)
+    return _with_cursor({"deleted": deleted}, cursor)
 
 
 async def retry_dead_letter(request: Request) -> JSONResponse:
@@ -101,42 +84,41 @@ async def retry_dead_letter(request: Request) -> JSONResponse:
 
 
 async def retry_dead_letters(request: Request) -> JSONResponse:
-    """Retry the DLQ messages named by `dlqIds` or matched by filters: `{"responses"}`."""
+    """Retry a page of selected DLQ messages: 201 `{"responses": [...], "cursor"?}`."""
     double = double_of(request)
-    entries = _selected(request, require_selection=True)
+    page, cursor = await _page(request, bulk=True)
     responses = [
         double.retry_dead_letter(entry.dlq_id, request.headers.items()).as_json(with_url=False)
-        for entry in entries
+        for entry in page
     ]
-    return JSONResponse({"responses": responses})
+    return _with_cursor({"responses": responses}, cursor, status=201)
 
 
-def _values(request: Request, name: str) -> list[str]:
-    return [
-        part for value in request.query_params.getlist(name) for part in value.split(",") if part
-    ]
+async def _page(request: Request, *, bulk: bool) -> tuple[list[DeadLetter], str | None]:
+    """The selected entries from the cursor on, at most `count`, and the next cursor.
 
-
-def _selected(
-    request: Request, *, extra_ids: list[str] | None = None, require_selection: bool = False
-) -> list[DeadLetter]:
-    ids = set(_values(request, "dlqIds") + (extra_ids or []))
-    filters = {name: set(_values(request, name)) for name in _FILTERS}
-    filters = {name: wanted for name, wanted in filters.items() if wanted}
-    dates = [request.query_params.get(name) for name in ("fromDate", "toDate")]
-    if any(value is not None and not value.isdigit() for value in dates):
-        raise BadRequestError("fromDate and toDate must be unix milliseconds")
-    if require_selection and not (ids or filters or any(dates)):
-        raise BadRequestError("give dlqIds or at least one filter")
-    from_ms, to_ms = (int(value) if value else None for value in dates)
+    A bulk delete or retry must name something (see `Selection.require_target`); only a
+    bulk delete reads a JSON body, and only with `bulk_json_body` (what qstash-py's
+    `dlq.delete_many` sends).
+    """
     double = double_of(request)
+    settings = double.settings
+    read_body = bulk and request.method == "DELETE" and settings.bulk_json_body
+    parameters = await bulk_parameters(request, read_json_body=read_body)
+    selection = Selection.parse(parameters, ids="dlqIds", fields=DLQ_FILTERS, max_count=MAX_COUNT)
+    if bulk:
+        selection.require_target(settings, ids="dlqIds")
+    start = selection.cursor or 0
     with double.state.lock:
-        entries = list(double.state.dead_letters.values())
-    return [
-        entry
-        for entry in entries
-        if (not ids or entry.dlq_id in ids)
-        and all(_FILTERS[name](entry) in wanted for name, wanted in filters.items())
-        and (from_ms is None or millis(entry.created_at) >= from_ms)
-        and (to_ms is None or millis(entry.created_at) <= to_ms)
-    ]
+        selected = [
+            entry
+            for entry in double.state.dead_letters.values()
+            if entry.sequence >= start and selection.selects(entry.dlq_id, entry, entry.created_at)
+        ]
+    count = selection.count or MAX_COUNT
+    rest = selected[count:]
+    return selected[:count], (str(rest[0].sequence) if rest else None)
+
+
+def _with_cursor(body: dict[str, object], cursor: str | None, status: int = 200) -> JSONResponse:
+    return JSONResponse(body | ({"cursor": cursor} if cursor else {}), status)

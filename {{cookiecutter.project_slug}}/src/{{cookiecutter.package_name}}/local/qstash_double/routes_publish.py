@@ -1,31 +1,28 @@
-"""`POST /v2/publish/{destination}`, `POST /v2/batch` and `/v2/messages/{id}`.
+"""`POST /v2/publish/{destination}` and `POST /v2/batch`.
 
-Sources: https://upstash.com/docs/qstash/api/publish, https://upstash.com/docs/qstash/features/batch
-and https://upstash.com/docs/qstash/api/messages (get and cancel).
+Sources: https://upstash.com/docs/qstash/api/publish and
+https://upstash.com/docs/qstash/features/batch.
 """
 
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .errors import BadRequestError, DoubleApiError, NotFoundError
+from .errors import BadRequestError, DoubleApiError
 from .options import is_url, parse_options, split_destination
 from .publishing import Published, check_size
 from .request_utils import client_ip, double_of, json_body, raw_tail
-from .views import message_view
 
 PUBLISH_PREFIX = "/v2/publish/"
 
 
 def publish_routes() -> list[Route]:
-    """The publish, batch and message routes."""
+    """The publish and batch routes."""
     return [
         Route(PUBLISH_PREFIX + "{destination:path}", publish_message, methods=["POST"]),
         Route("/v2/batch", publish_batch, methods=["POST"]),
-        Route("/v2/messages/{message_id}", get_message, methods=["GET"]),
-        Route("/v2/messages/{message_id}", cancel_message, methods=["DELETE"]),
     ]
 
 
@@ -92,20 +89,3 @@ def _publish_json(destination: str, results: list[Published]) -> Any:
     if is_url(destination):
         return results[0].as_json(with_url=False)
     return [item.as_json(with_url=True) for item in results]
-
-
-async def get_message(request: Request) -> JSONResponse:
-    """Return a message that is still in flight (404 once delivered or dead)."""
-    double = double_of(request)
-    with double.state.lock:
-        message = double.state.messages.get(request.path_params["message_id"])
-        if message is None or message.state != "pending":
-            raise NotFoundError("message not found")
-        return JSONResponse(message_view(message))
-
-
-async def cancel_message(request: Request) -> Response:
-    """Cancel a pending message (202); 404 when it is unknown, settled or being sent."""
-    if not double_of(request).state.cancel(request.path_params["message_id"]):
-        raise NotFoundError("message not found or not cancellable")
-    return Response(status_code=202)

@@ -124,6 +124,26 @@ class DoubleState:
             self.settle(message, "cancelled")
             return True
 
+    def cancel_where(self, selected: Callable[[Message], bool], limit: int | None) -> int:
+        """Cancel pending messages that are not in flight, oldest first.
+
+        Args:
+            selected: Whether a message is to be cancelled.
+            limit: Most messages to cancel, or None for every one selected.
+
+        Returns:
+            How many were cancelled.
+        """
+        with self.lock:
+            cancelled = 0
+            for message in list(self.messages.values()):
+                if limit is not None and cancelled >= limit:
+                    break
+                if message.state == "pending" and not message.in_flight and selected(message):
+                    self.settle(message, "cancelled")
+                    cancelled += 1
+            return cancelled
+
     def pending(self) -> list[Message]:
         """Return the messages not yet delivered, dead-lettered or cancelled."""
         with self.lock:
@@ -206,9 +226,10 @@ class DoubleState:
             The DLQ entry; its id looks like QStash's, `<unix ms>-<sequence>`.
         """
         with self.lock:
-            dlq_id = f"{int(now * 1000)}-{next(self._dlq_sequence)}"
+            sequence = next(self._dlq_sequence)
+            dlq_id = f"{int(now * 1000)}-{sequence}"
             message.dlq_id = dlq_id
-            entry = DeadLetter(dlq_id=dlq_id, message=message, response=response, created_at=now)
+            entry = DeadLetter(dlq_id, message, response, created_at=now, sequence=sequence)
             self.dead_letters[dlq_id] = entry
             self.settle(message, "dead")
             return entry
