@@ -44,6 +44,17 @@ class Settings(BaseSettings):
         idempotency_table_name: DynamoDB table for the worker's idempotency records.
         idempotency_expiry_seconds: How long a message id is remembered by the worker.
         handoff_retry_after_seconds: `Retry-After` sent with a 503 when the hand-off failed.
+        max_body_bytes: Largest request body a QStash route reads, in bytes; a larger one
+            is answered 489 before it is hashed or parsed. The default, 3 MB, fits what
+            QStash sends on the Free plan, whose messages are at most 1 MB
+            (https://upstash.com/pricing/qstash: Free 1 MB, Pay-as-you-go 10 MB, fixed plans
+            50 MB): a failure callback carries the message and the destination's answer,
+            each base64-encoded (4/3 of its size), about 2.7 MB in all. Behind a Function
+            URL, Lambda's 6 MB limit on a synchronous invocation's payload
+            (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html) caps
+            any setting: it counts the whole event, where a binary body arrives
+            base64-encoded, so binary bodies stop near 4.5 MB. The limit counts the bytes
+            QStash signed (after base64 decoding).
         log_level: Logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case).
         qstash_url: QStash REST API base URL (publishing and the DLQ). EU by default;
             `https://qstash-us-east-1.upstash.io` for the US region
@@ -80,6 +91,7 @@ class Settings(BaseSettings):
     idempotency_table_name: str | None = None
     idempotency_expiry_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     handoff_retry_after_seconds: int = Field(default=10, ge=1)
+    max_body_bytes: int = Field(default=3_000_000, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     qstash_url: str = DEFAULT_QSTASH_URL
     qstash_token: SecretStr | None = None

@@ -41,6 +41,14 @@ class InvalidPayloadError(PermanentError):
     """The message body is not a valid payload for its job."""
 
 
+class BodyTooLargeError(PermanentError):
+    """The request body is over the receiver's limit; `details["max_bytes"]` is the limit."""
+
+
+class InvalidHeaderError(PermanentError):
+    """A QStash delivery header is malformed; `details["header"]` names it."""
+
+
 class HandoffError(AppError):
     """The accepted work could not be handed to the worker queue; the sender should retry."""
 

@@ -1,12 +1,13 @@
 """Request dependencies: a route declares what it needs by type (`delivery: VerifiedDelivery`)."""
 
 import logging
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..errors import ConfigurationError, SignatureError
+from ..errors import BodyTooLargeError, ConfigurationError, SignatureError
 from ..qstash import DeliveryMetadata, SigningKeys, VerifiedClaims, verify_signature
 from ..qstash.keys import refuse_public_signing_keys
 from ..services import Services
@@ -39,11 +40,25 @@ class Delivery:
 
 
 async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
-    """Verify the request's `Upstash-Signature` before anything reads the payload.
+    """Check a QStash delivery before anything parses its payload or records it.
+
+    The order is deliberate:
+
+    1. The body is read with a bound (`MAX_BODY_BYTES`) before it is hashed: an oversize
+       body costs neither the memory nor the hashing. This is before verification, so an
+       unsigned oversize request is refused 489 too.
+    2. The signature is verified: the body hash, `sub`, expiry, with either key.
+    3. The delivery headers (message id, `Upstash-Retried`, schedule id) are checked after
+       verification: none of them is signed, so checking first would not make them
+       trustworthy, and an unsigned request learns nothing but 401. They are checked
+       before the token is claimed, so a malformed delivery leaves no record at all.
+    4. The token is claimed, once (a token seen before is a replay).
 
     Raises:
         SignatureError: The header is missing, the token does not verify, or it was used
             before (401).
+        BodyTooLargeError: The body is over `MAX_BODY_BYTES` (489, permanent).
+        InvalidHeaderError: A delivery header is malformed (489, permanent).
         SigningKeysUnavailableError: No signing keys can be loaded, or one is public outside
             development (503, fail closed).
         ConfigurationError: `PUBLIC_BASE_URL` is not set, so `sub` cannot be checked (503).
@@ -55,19 +70,58 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
     base_url = services.settings.public_base_url
     if base_url is None:
         raise ConfigurationError("PUBLIC_BASE_URL is not set; cannot check the token's subject")
-    body = await request.body()
+    body = await read_body(request, max_bytes=services.settings.max_body_bytes)
     leeway = services.settings.signature_leeway_seconds
     claims = verify_signature(
         token, body=body, url=public_url(base_url, request), keys=keys, leeway=leeway
     )
+    metadata = DeliveryMetadata.from_headers(request.headers)
     # QStash mints a token per delivery attempt, so a token seen before is a replay: without
     # this, one captured token could be re-sent with new message ids to queue more work.
     if not services.store.claim_token(claims.token_id, claims.expires_at + leeway):
         raise SignatureError("token already used (replay)", token_id=claims.token_id)
     if claims.key == "next":
         logger.info("signature verified with the next key: QStash rolled its keys")
-    metadata = DeliveryMetadata.from_headers(request.headers)
     return Delivery(body=body, metadata=metadata, claims=claims)
+
+
+async def read_body(request: Request, *, max_bytes: int) -> bytes:
+    """Read the request body, refusing it as soon as it is over `max_bytes`.
+
+    A `Content-Length` over the limit is refused before reading anything; the bytes are
+    counted as they arrive all the same, since the header may be absent or wrong.
+
+    Args:
+        request: The incoming request.
+        max_bytes: The largest body accepted, in bytes.
+
+    Returns:
+        The whole body.
+
+    Raises:
+        BodyTooLargeError: The declared or the received body is over `max_bytes`.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+    chunks: list[bytes] = []
+    received = 0
+    # aclosing: leaving the loop early must close the stream now, not whenever it is collected.
+    async with aclosing(request.stream()) as stream:
+        async for chunk in stream:
+            received += len(chunk)
+            if received > max_bytes:
+                raise _too_large(max_bytes)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(max_bytes: int) -> BodyTooLargeError:
+    return BodyTooLargeError(
+        f"the request body is over the receiver's limit of {max_bytes:,} bytes "
+        "(MAX_BODY_BYTES): publish a reference to the data (e.g. an S3 key) instead",
+        max_bytes=max_bytes,
+    )
 
 
 VerifiedDelivery = Annotated[Delivery, Depends(verify_delivery)]

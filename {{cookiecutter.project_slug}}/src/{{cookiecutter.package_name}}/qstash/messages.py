@@ -6,6 +6,7 @@ https://upstash.com/docs/qstash/features/callbacks (callback bodies).
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,18 +14,37 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-#: Longest id accepted in a callback body. QStash ids are short (`msg_…`, `1725323658779-0`);
-#: the bound keeps a forged-but-signed body from producing an unstorable record key.
+from ..errors import InvalidHeaderError
+
+#: Longest id accepted in a callback body or a delivery header. QStash ids are short
+#: (`msg_` or `scd_` plus a few dozen base58 characters, `1725323658779-0`); the bound keeps
+#: a value nobody signed from producing a record key the store cannot write (a DynamoDB key
+#: stops at 2,048 bytes) or a queue attribute the worker trips over.
 MAX_ID = 256
+#: `Upstash-Message-Id`: letters, digits and `_` are what QStash uses; `-`, `.`, `:` are
+#: allowed for headroom. No spaces, slashes or control characters: the id becomes a record
+#: key, a queue attribute and a log field.
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]+")
+#: `Upstash-Schedule-Id`: "alphanumeric characters, hyphens, periods, and underscores", the
+#: rule QStash enforces when a schedule is created (REST API, Create a Schedule, answer 400:
+#: https://upstash.com/docs/qstash/api-reference).
+SCHEDULE_ID = re.compile(r"[A-Za-z0-9_.-]+")
+#: Largest `Upstash-Retried` (four digits). QStash caps each retry's delay at one day
+#: (https://upstash.com/docs/qstash/features/retry), so that is over 27 years of retries.
+MAX_RETRIED = 9999
 
 
 @dataclass(frozen=True)
 class DeliveryMetadata:
     """What QStash tells the receiver about a delivery, from the request headers.
 
+    None of these headers is covered by the signature: `from_headers` bounds them so a
+    malformed value is refused (489) rather than stored, queued or logged.
+
     Attributes:
         message_id: `Upstash-Message-Id`, the same on every retry of a message: the
             idempotency key (https://upstash.com/docs/qstash/features/at-least-once).
+            Empty when the header is missing.
         retried: `Upstash-Retried`, how many times this message was retried (0 at first).
         schedule_id: `Upstash-Schedule-Id` when a schedule produced the message.
         caller_ip: `Upstash-Caller-Ip`, who published the message.
@@ -39,27 +59,69 @@ class DeliveryMetadata:
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> "DeliveryMetadata":
-        """Read the metadata from request headers.
+        """Read and check the metadata from request headers.
+
+        Header meanings: https://upstash.com/docs/qstash/howto/receiving.
 
         Args:
             headers: A case-insensitive mapping of header names to values (Starlette's
                 `Headers`, or a dict with lower-case names).
 
         Returns:
-            The metadata. A missing `Upstash-Message-Id` becomes an empty string and a
-            malformed `Upstash-Retried` becomes 0; the signature is what authenticates.
+            The metadata. A missing (or empty) header takes its default: an empty message
+            id, 0 retries, no schedule id.
+
+        Raises:
+            InvalidHeaderError: `Upstash-Message-Id` is over 256 characters or has a
+                character outside letters, digits, `_`, `-`, `.`, `:`; `Upstash-Retried` is
+                not a whole number from 0 to 9999; `Upstash-Schedule-Id` is over 256
+                characters or has a character outside letters, digits, `_`, `-`, `.`.
         """
-        retried = headers.get("upstash-retried", "0")
-        # isascii: "²".isdigit() is True but int("²") fails; the length bound keeps int() and
-        # the queue's number attribute happy whatever a replayed request puts in the header.
-        well_formed = retried.isascii() and retried.isdigit() and len(retried) <= 9
+        message_id = headers.get("upstash-message-id", "")
+        if message_id and not _is_id(message_id, MESSAGE_ID):
+            raise _invalid(
+                "Upstash-Message-Id",
+                f"at most {MAX_ID} letters, digits, '_', '-', '.' or ':'",
+                message_id,
+            )
+        retried = headers.get("upstash-retried", "")
+        if retried and not _is_retry_count(retried):
+            raise _invalid("Upstash-Retried", f"a whole number from 0 to {MAX_RETRIED}", retried)
+        schedule_id = headers.get("upstash-schedule-id", "")
+        if schedule_id and not _is_id(schedule_id, SCHEDULE_ID):
+            raise _invalid(
+                "Upstash-Schedule-Id",
+                f"at most {MAX_ID} letters, digits, '_', '-' or '.'",
+                schedule_id,
+            )
         return cls(
-            message_id=headers.get("upstash-message-id", ""),
-            retried=int(retried) if well_formed else 0,
-            schedule_id=headers.get("upstash-schedule-id") or None,
+            message_id=message_id,
+            retried=int(retried or "0"),
+            schedule_id=schedule_id or None,
             caller_ip=headers.get("upstash-caller-ip") or None,
             topic_name=headers.get("upstash-topic-name") or None,
         )
+
+
+def _is_retry_count(value: str) -> bool:
+    # isascii: "²".isdigit() is True, yet int("²") fails. The length check comes first, so
+    # int() never sees thousands of digits.
+    return value.isascii() and value.isdigit() and len(value) <= 4 and int(value) <= MAX_RETRIED
+
+
+def _is_id(value: str, characters: re.Pattern[str]) -> bool:
+    return len(value) <= MAX_ID and characters.fullmatch(value) is not None
+
+
+def _invalid(header: str, expected: str, value: str) -> InvalidHeaderError:
+    # The value is shown cut short: the sender chose its length.
+    shown = value if len(value) <= 64 else value[:64] + "…"
+    return InvalidHeaderError(
+        f"malformed {header} header: expected {expected}",
+        header=header,
+        length=len(value),
+        value=shown,
+    )
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

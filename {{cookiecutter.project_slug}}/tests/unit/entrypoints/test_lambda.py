@@ -49,11 +49,14 @@ def deliver_body(
     job: str,
     body: bytes,
     message_id: str,
+    *,
+    base64_body: bool = False,
     **headers: str,
 ) -> dict[str, Any]:
     """POST `body` to a job's route, signed, through the ingest handler (a Function URL event).
 
-    `headers` are extra request headers, e.g. `upstash_schedule_id="nightly"` for
+    `base64_body` puts the body into the event base64-encoded, as Lambda does for binary
+    content. `headers` are extra request headers, e.g. `upstash_schedule_id="nightly"` for
     `Upstash-Schedule-Id` (underscores become hyphens).
     """
     path = f"/qstash/jobs/{job}"
@@ -63,7 +66,8 @@ def deliver_body(
         "upstash-retried": "0",
         **{name.replace("_", "-"): value for name, value in headers.items()},
     }
-    response: dict[str, Any] = ingest.handler(function_url_event(path, body, sent), None)
+    event = function_url_event(path, body, sent, base64_body=base64_body)
+    response: dict[str, Any] = ingest.handler(event, None)
     return response
 
 
@@ -214,6 +218,35 @@ def test_public_dev_server_keys_in_the_secret_fail_closed(
     ingest = load_entrypoint("lambda_ingest")
     response = deliver(ingest, dev_server, "forged", "msg_public_keys")
     assert response["statusCode"] == 503
+    assert receive_all(aws.jobs_queue_url) == []
+    assert app_table_items(aws) == []
+
+
+def test_5000_character_message_id_answers_489_and_writes_nothing(
+    aws: LocalResources, load_entrypoint: Loader, keys: SigningKeys
+) -> None:
+    # Such an id once got 202 while the hand-off mark failed to write (a DynamoDB key is at
+    # most 2,048 bytes): a queued job and a traceback, but no record of it.
+    ingest = load_entrypoint("lambda_ingest")
+    body = json.dumps({"label": "long id"}).encode()
+    response = deliver_body(ingest, keys, "tally", body, "m" * 5000)
+    assert response["statusCode"] == 489, response["body"]
+    assert response["headers"]["upstash-nonretryable-error"] == "true"
+    assert json.loads(response["body"])["header"] == "Upstash-Message-Id"
+    assert receive_all(aws.jobs_queue_url) == []
+    assert app_table_items(aws) == []
+
+
+@pytest.mark.parametrize("base64_body", [False, True], ids=["text", "base64"])
+def test_6_mb_body_answers_489_naming_the_limit_and_writes_nothing(
+    aws: LocalResources, load_entrypoint: Loader, keys: SigningKeys, base64_body: bool
+) -> None:
+    ingest = load_entrypoint("lambda_ingest")
+    body = json.dumps({"label": "x", "padding": "p" * 6_000_000}).encode()
+    response = deliver_body(ingest, keys, "tally", body, "msg_big", base64_body=base64_body)
+    assert response["statusCode"] == 489
+    assert response["headers"]["upstash-nonretryable-error"] == "true"
+    assert json.loads(response["body"])["max_bytes"] == 3_000_000
     assert receive_all(aws.jobs_queue_url) == []
     assert app_table_items(aws) == []
 

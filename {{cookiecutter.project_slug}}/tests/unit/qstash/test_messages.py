@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 from starlette.datastructures import Headers
 
+from {{ cookiecutter.package_name }}.errors import InvalidHeaderError
 from {{ cookiecutter.package_name }}.qstash import CallbackBody, DeliveryMetadata
 from {{ cookiecutter.package_name }}.qstash.messages import decode_base64_text
 
@@ -40,20 +41,91 @@ def test_missing_message_id_becomes_empty() -> None:
     assert DeliveryMetadata.from_headers(Headers({})).message_id == ""
 
 
+def test_empty_retried_count_is_the_first_attempt() -> None:
+    assert DeliveryMetadata.from_headers({"upstash-retried": ""}).retried == 0
+
+
+@pytest.mark.parametrize("value", ["0", "3", "0042", "9999"])
+def test_retried_count_up_to_four_digits_is_read(value: str) -> None:
+    assert DeliveryMetadata.from_headers({"upstash-retried": value}).retried == int(value)
+
+
 @pytest.mark.parametrize(
     "value",
     [
-        pytest.param("", id="empty"),
         pytest.param("-1", id="negative"),
         pytest.param("two", id="word"),
         pytest.param("1.5", id="fraction"),
+        pytest.param(" 1", id="space"),
         pytest.param("\u00b2", id="superscript-two"),
+        pytest.param("10000", id="five-digits"),
         pytest.param("9" * 5000, id="5000-digits"),
     ],
 )
-def test_malformed_retried_count_becomes_zero(value: str) -> None:
-    metadata = DeliveryMetadata.from_headers({"upstash-message-id": "m", "upstash-retried": value})
-    assert metadata.retried == 0
+def test_malformed_retried_count_is_refused(value: str) -> None:
+    with pytest.raises(InvalidHeaderError) as raised:
+        DeliveryMetadata.from_headers({"upstash-message-id": "m", "upstash-retried": value})
+    assert raised.value.details["header"] == "Upstash-Retried"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "msg_26hZCxZCuWyyTWPmSVBrNC1RADwpgWxPcak2rQD51EMjFMuzcW7qYXpPiZyDG8T",
+        "msg_" + "a" * 252,
+        "1725323658779-0",
+    ],
+    ids=["qstash-shaped", "256-characters", "dlq-shaped"],
+)
+def test_well_formed_message_id_is_read(value: str) -> None:
+    assert DeliveryMetadata.from_headers({"upstash-message-id": value}).message_id == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("m" * 5000, id="5000-characters"),
+        pytest.param("m" * 257, id="257-characters"),
+        pytest.param("msg 1", id="space"),
+        pytest.param("msg/1", id="slash"),
+        pytest.param("msg#1", id="hash"),
+        pytest.param("msg\t1", id="tab"),
+        pytest.param("msg_é", id="non-ascii"),
+    ],
+)
+def test_malformed_message_id_is_refused(value: str) -> None:
+    with pytest.raises(InvalidHeaderError) as raised:
+        DeliveryMetadata.from_headers({"upstash-message-id": value})
+    assert raised.value.details["header"] == "Upstash-Message-Id"
+
+
+@pytest.mark.parametrize("value", ["scd_4Yb9Wd2f", "nightly-report.v2", "my_schedule"])
+def test_well_formed_schedule_id_is_read(value: str) -> None:
+    assert DeliveryMetadata.from_headers({"upstash-schedule-id": value}).schedule_id == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("s" * 257, id="257-characters"),
+        pytest.param("nightly report", id="space"),
+        pytest.param("a:b", id="colon"),
+        pytest.param("scd/1", id="slash"),
+        pytest.param("plan\u00fc", id="non-ascii"),
+    ],
+)
+def test_malformed_schedule_id_is_refused(value: str) -> None:
+    # QStash itself refuses such ids when a schedule is created.
+    with pytest.raises(InvalidHeaderError) as raised:
+        DeliveryMetadata.from_headers({"upstash-schedule-id": value})
+    assert raised.value.details["header"] == "Upstash-Schedule-Id"
+
+
+def test_refusal_shows_at_most_64_characters_of_the_value() -> None:
+    with pytest.raises(InvalidHeaderError) as raised:
+        DeliveryMetadata.from_headers({"upstash-message-id": "m" * 5000})
+    assert raised.value.details["length"] == 5000
+    assert len(raised.value.details["value"]) == 65
 
 
 def test_empty_schedule_id_becomes_none() -> None:
