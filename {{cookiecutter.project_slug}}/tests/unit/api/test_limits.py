@@ -115,6 +115,15 @@ def test_declared_content_length_over_the_limit_is_refused(
     assert nothing_recorded(handoff, store)
 
 
+def test_absurd_content_length_is_refused_489_not_a_crash(invoke_limited: Invoke) -> None:
+    # int() refuses more than 4,300 digits: a naive parse would answer 503.
+    path, body = ROUTES["job"]
+    extra = {"content-length": "9" * 5000}
+    status, headers, answer = invoke_limited.signed(path, body, extra_headers=extra)
+    assert non_retryable(status, headers)
+    assert answer == TOO_LARGE
+
+
 def test_body_longer_than_its_content_length_is_counted_all_the_same(
     invoke_limited: Invoke, handoff: MemoryHandoff, store: MemoryDeliveryStore
 ) -> None:
