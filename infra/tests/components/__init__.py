@@ -1,0 +1,1 @@
+"""Tests of the constructs, on the synthesized template."""
