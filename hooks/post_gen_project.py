@@ -1,9 +1,14 @@
-"""Finish a generated project: drop the other target's files, print the next steps.
+"""Finish a generated project: add the CDK app, prune the other target's files, print next steps.
 
 Cookiecutter renders this file with Jinja, then runs it inside the new project folder.
 It uses no network and no git, and running it again on the same folder changes nothing.
 The answers arrive as a JSON document inside a Python string literal, as in
 pre_gen_project.py.
+
+The CDK app lives once, untemplated, in the template's top-level `infra/` folder (see
+docs/design_decisions.md); an AWS project gets a copy from the template checkout cookiecutter
+is generating from (`_repo_dir`: the local folder, the clone of a git URL, or the unpacked
+zip, also on `--replay`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ ANSWERS_JSON = {{ {
     "project_slug": cookiecutter.project_slug,
     "package_name": cookiecutter.package_name,
     "cloud": cookiecutter.cloud,
+    "repo_dir": cookiecutter.get("_repo_dir", ""),
 } | tojson | tojson }}
 # fmt: on
 
@@ -26,9 +32,55 @@ ANSWERS_JSON = {{ {
 # the package name). Generation keeps the chosen target's paths and deletes the others'.
 # The template holds only aws-lambda files today; gcp-cloud-functions comes later.
 TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
-    "aws-lambda": (),
+    "aws-lambda": ("cdk.json", "package.json", "infra"),
     "gcp-cloud-functions": (),
 }
+
+# The CDK app's folder at the template's top level, copied whole into AWS projects.
+INFRA_FOLDER = "infra"
+INFRA_TARGETS = frozenset({"aws-lambda"})
+# Left behind: tool caches, and the tests of this hook (they test the template, not the
+# project, and need the template around them).
+NOT_COPIED = ("__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache")
+TEMPLATE_ONLY_FILES = ("test_post_gen_copy.py",)
+
+
+class TemplateError(Exception):
+    """The template checkout is not what this hook expects; the message says how to fix it."""
+
+
+def copy_infra(repo_dir: str, project_dir: Path) -> Path:
+    """Copy the template's infra/ folder into the project, overwriting files already there.
+
+    Files the project already has and the template lacks are kept, as cookiecutter keeps
+    them on `--overwrite-if-exists`.
+
+    Args:
+        repo_dir: The template checkout (cookiecutter's `_repo_dir`).
+        project_dir: The generated project's root folder.
+
+    Returns:
+        The project's infra/ folder.
+
+    Raises:
+        TemplateError: `repo_dir` is empty or holds no infra/ folder.
+    """
+    if not repo_dir:
+        raise TemplateError(
+            "cookiecutter did not say where the template is (_repo_dir): use cookiecutter "
+            "2.2 or newer"
+        )
+    source = Path(repo_dir) / INFRA_FOLDER
+    if not source.is_dir():
+        raise TemplateError(f"{source} is missing: the template checkout is incomplete")
+    target = project_dir / INFRA_FOLDER
+    shutil.copytree(
+        source,
+        target,
+        ignore=shutil.ignore_patterns(*NOT_COPIED, *TEMPLATE_ONLY_FILES),
+        dirs_exist_ok=True,
+    )
+    return target
 
 
 def paths_to_prune(cloud: str, package_name: str) -> list[str]:
@@ -110,14 +162,21 @@ def next_steps(project_dir: Path, answers: dict[str, str]) -> str:
 
 
 def main() -> int:
-    """Prune the other target's files and print the next steps.
+    """Copy the CDK app in, prune the other target's files and print the next steps.
 
     Returns:
-        The exit status, always 0.
+        The exit status: 0, or 1 after an ``ERROR:`` line (cookiecutter then removes the
+        project folder).
     """
     sys.stdout.reconfigure(errors="backslashreplace")
     answers = json.loads(ANSWERS_JSON)
     project_dir = Path.cwd()
+    if answers["cloud"] in INFRA_TARGETS:
+        try:
+            copy_infra(answers["repo_dir"], project_dir)
+        except TemplateError as error:
+            print(f"ERROR: {error}", file=sys.stderr)
+            return 1
     prune(project_dir, paths_to_prune(answers["cloud"], answers["package_name"]))
     print(next_steps(project_dir, answers), end="")
     return 0

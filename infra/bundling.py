@@ -176,7 +176,7 @@ def build_bundle(spec: BundleSpec, output_dir: Path) -> None:
         InterpreterNotFoundError: The runtime's Python version is not installed here.
     """
     python = find_python(spec.python_version)
-    uv = _uv()
+    uv = find_uv()
     with tempfile.TemporaryDirectory() as scratch:
         requirements = Path(scratch) / "requirements.txt"
         requirements.write_text(export_requirements(uv, spec.project_dir), encoding="utf-8")
@@ -265,8 +265,13 @@ def compile_bytecode(python: Path, output_dir: Path) -> None:
     _run("compile the bundle's bytecode", command)
 
 
-def _uv() -> str:
-    # `uv run` tells its children where it is; a pyenv shim named uv may not run at all.
+def find_uv() -> str:
+    """Return the uv executable: the one running us (`uv run` sets UV), else uv on PATH.
+
+    Raises:
+        BundlingError: No uv found.
+    """
+    # A pyenv shim named uv on PATH may not run at all under another .python-version.
     found = os.environ.get("UV") or shutil.which("uv")
     if not found:
         raise BundlingError("uv is needed to bundle the Lambda code; install it or set UV")

@@ -37,8 +37,8 @@ class ProjectSettings:
     """Everything the stack needs to know about the project.
 
     Attributes:
-        project_slug: Distribution name; also the stack name, e.g. `qstash-jobs`.
-        package_name: The application's import name, e.g. `qstash_jobs`.
+        project_slug: Distribution name; also the stack name, e.g. `billing-jobs`.
+        package_name: The application's import name, e.g. `billing_jobs`.
         aws_region: Region to deploy to, e.g. `us-east-1`.
         architecture: Lambda CPU architecture, `arm64` or `x86_64`.
         python_version: Lambda runtime version, `3.12` or `3.13`.
@@ -87,9 +87,9 @@ class ProjectSettings:
             )
         return cls(
             project_slug=_matching(
-                project, "project_slug", _SLUG, "at most 40 of a-z, 0-9, -, e.g. qstash-jobs"
+                project, "project_slug", _SLUG, "at most 40 of a-z, 0-9, -, e.g. billing-jobs"
             ),
-            package_name=_matching(project, "package_name", _PACKAGE, "e.g. qstash_jobs"),
+            package_name=_matching(project, "package_name", _PACKAGE, "e.g. billing_jobs"),
             aws_region=_matching(project, "aws_region", _REGION, "e.g. us-east-1"),
             architecture=cast(
                 "Literal['arm64', 'x86_64']",

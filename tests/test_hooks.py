@@ -655,9 +655,9 @@ def test_aws_region_typed_another_way_is_refused_naming_the_code(
 
 
 @pytest.fixture
-def post_gen(load_hook: HookLoader) -> ModuleType:
+def post_gen(load_hook: HookLoader, template_dir: Path) -> ModuleType:
     """The post-generation hook rendered with the default answers."""
-    return load_hook("post_gen_project")
+    return load_hook("post_gen_project", _repo_dir=str(template_dir))
 
 
 def test_post_gen_prunes_nothing_for_aws_lambda_today(post_gen: ModuleType) -> None:

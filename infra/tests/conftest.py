@@ -22,7 +22,11 @@ from infra.settings import ProjectSettings
 from infra.stack import QStashJobsStack
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_PROJECT = ROOT / "{{cookiecutter.project_slug}}"
+# The template's unrendered project folder (its name is Jinja; a bake has none of these).
+TEMPLATE_PROJECT = next(
+    (path for path in ROOT.iterdir() if path.is_dir() and "cookiecutter." in path.name),
+    ROOT / "no-template-project",
+)
 # The CDK skips asset bundling for the stacks this context lists: none.
 SKIP_BUNDLING: dict[str, list[str]] = {"aws:cdk:bundling-stacks": []}
 
@@ -117,7 +121,7 @@ def app_source(relative: str) -> str:
     Jinja.
     """
     if in_template_repository():
-        package_dir = TEMPLATE_PROJECT / "src" / "{{cookiecutter.package_name}}"
+        (package_dir,) = (TEMPLATE_PROJECT / "src").glob("*cookiecutter.*")
     else:
         package = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))
         package_dir = ROOT / "src" / package["context"]["project"]["package_name"]

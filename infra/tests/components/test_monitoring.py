@@ -63,7 +63,7 @@ def test_stored_dead_letters_are_counted_from_the_ingest_log(synthesized: Synthe
     log_group = synthesized.logical_id(synthesized.stack.ingest.app_function.log_group)
     _, metric_filter = synthesized.only("AWS::Logs::MetricFilter")
     assert metric_filter["Properties"] == {
-        "FilterPattern": f'{{ $.message = "{constants.DEAD_LETTER_LOG_MESSAGE}" }}',
+        "FilterPattern": '{ $.message = "' + constants.DEAD_LETTER_LOG_MESSAGE + '" }',
         "LogGroupName": {"Ref": log_group},
         "MetricTransformations": [
             {

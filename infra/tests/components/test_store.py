@@ -30,7 +30,7 @@ def test_app_table_has_the_keys_the_delivery_store_uses(synthesized: Synthesized
 def test_delivery_store_writes_those_keys_and_the_ttl_attribute() -> None:
     source = app_source("store/dynamodb.py")
     for attribute in ("pk", "sk", constants.APP_TABLE_TTL_ATTRIBUTE):
-        assert re.search(rf'"{attribute}": \{{"[SN]"', source), attribute
+        assert re.search('"' + attribute + r'": \{"[SN]"', source), attribute
 
 
 def test_idempotency_table_has_the_key_powertools_uses(synthesized: Synthesized) -> None:

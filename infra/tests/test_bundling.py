@@ -1,0 +1,238 @@
+"""The Lambda bundle: what goes in, what stays out, bytecode for the runtime's Python."""
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra import bundling
+from infra.app import build_app
+from infra.bundling import BundleSpec, BundlingError, fingerprint, without_lambda_provided
+from infra.interpreter import find_python
+from infra.settings import ProjectSettings
+
+
+def small_project(root: Path) -> BundleSpec:
+    """A project folder with the files the fingerprint reads (no real dependencies)."""
+    package = root / "src" / "jobs"
+    (package / "local").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "jobs"\n', encoding="utf-8")
+    (root / "uv.lock").write_text("version = 1\n", encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "handler.py").write_text("def handler(event, context): ...\n", encoding="utf-8")
+    (package / "local" / "demo.py").write_text("print('demo')\n", encoding="utf-8")
+    return BundleSpec(root, "jobs", python_version="3.13", architecture="arm64")
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> BundleSpec:
+    return small_project(tmp_path)
+
+
+# --- inputs ------------------------------------------------------------------------
+
+
+def test_fingerprint_changes_when_a_shipped_module_changes(spec: BundleSpec) -> None:
+    before = fingerprint(spec)
+    (spec.package_dir / "handler.py").write_text("def handler(e, c): return 1\n")
+    assert fingerprint(spec) != before
+
+
+def test_fingerprint_changes_when_the_lock_changes(spec: BundleSpec) -> None:
+    before = fingerprint(spec)
+    (spec.project_dir / "uv.lock").write_text("version = 1\nrevision = 2\n")
+    assert fingerprint(spec) != before
+
+
+def test_fingerprint_ignores_the_local_kit_and_bytecode_caches(spec: BundleSpec) -> None:
+    before = fingerprint(spec)
+    (spec.package_dir / "local" / "demo.py").write_text("print('changed')\n")
+    (spec.package_dir / "__pycache__" / "handler.cpython-313.pyc").write_bytes(b"\0")
+    assert fingerprint(spec) == before
+
+
+@pytest.mark.parametrize("change", [{"architecture": "x86_64"}, {"python_version": "3.12"}])
+def test_fingerprint_differs_per_runtime(spec: BundleSpec, change: dict[str, str]) -> None:
+    other = BundleSpec(**{**spec.__dict__, **change})
+    assert fingerprint(other) != fingerprint(spec)
+
+
+def test_folder_without_a_lock_is_refused_with_where_to_run(spec: BundleSpec) -> None:
+    (spec.project_dir / "uv.lock").unlink()
+    with pytest.raises(BundlingError, match="run cdk from the generated project's root"):
+        fingerprint(spec)
+
+
+@pytest.mark.parametrize(
+    ("architecture", "platform"),
+    [("arm64", "aarch64-manylinux2014"), ("x86_64", "x86_64-manylinux2014")],
+)
+def test_wheels_are_chosen_for_the_lambda_platform(
+    spec: BundleSpec, architecture: str, platform: str
+) -> None:
+    assert BundleSpec(**{**spec.__dict__, "architecture": architecture}).python_platform == (
+        platform
+    )
+
+
+def test_distributions_lambda_ships_are_left_out() -> None:
+    exported = "boto3==1.44.5\nBotoCore==1.44.5\ns3_transfer==0.1\njmespath==1.1.0\n"
+    exported += "s3transfer==0.14.0\nfastapi==0.165.0\n"
+    assert without_lambda_provided(exported) == (
+        "s3_transfer==0.1\njmespath==1.1.0\nfastapi==0.165.0\n"
+    )
+
+
+def test_export_lists_the_locked_runtime_dependencies_only(project_dir: Path) -> None:
+    exported = bundling.export_requirements(bundling.find_uv(), project_dir)
+    names = {line.split("==")[0] for line in exported.splitlines() if "==" in line}
+    assert {"fastapi", "mangum", "pyjwt", "pydantic"} <= names
+    # Neither what Lambda ships (the lambda-runtime group) nor the dev group.
+    assert not names & {"boto3", "botocore", "pytest", "moto", "ruff", "mypy", "uvicorn"}
+    lock = (project_dir / "uv.lock").read_text(encoding="utf-8")
+    for line in exported.splitlines():
+        name, version = line.split("==")
+        assert f'name = "{name}"\nversion = "{version}"' in lock, line
+
+
+# --- the real bundle ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bundled:
+    """A synth with bundling: the cloud assembly, the code asset's folder, the settings."""
+
+    outdir: Path
+    asset: Path
+    settings: ProjectSettings
+
+
+@pytest.fixture(scope="module")
+def bundled(
+    project_dir: Path, cdk_context: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Bundled:
+    """Synthesize the project's stack with bundling, once for this module."""
+    outdir = tmp_path_factory.mktemp("bundled.out")
+    app = build_app(cdk_context, project_dir=project_dir, outdir=outdir)
+    app.synth()
+    settings = ProjectSettings.from_context(app.node)
+    assets = json.loads((outdir / f"{settings.stack_name}.assets.json").read_text())
+    (asset,) = (
+        entry["source"]["path"]
+        for entry in assets["files"].values()
+        if entry["source"]["packaging"] == "zip"
+    )
+    return Bundled(outdir, outdir / asset, settings)
+
+
+def run_target_python(settings: ProjectSettings, code: str) -> str:
+    python = find_python(settings.python_version)
+    done = subprocess.run(
+        [str(python), "-I", "-c", code], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.slow
+def test_bundle_holds_the_package_without_its_local_kit(
+    bundled: Bundled,
+) -> None:
+    asset, settings = bundled.asset, bundled.settings
+    package = asset / settings.package_name
+    assert (package / "entrypoints" / "lambda_ingest.py").is_file()
+    assert (package / "entrypoints" / "lambda_worker.py").is_file()
+    assert not (package / "local").exists()
+
+
+@pytest.mark.slow
+def test_bundle_leaves_out_boto3_and_the_dev_group(
+    bundled: Bundled,
+) -> None:
+    asset = bundled.asset
+    top_level = {path.name.split("-")[0].lower() for path in asset.iterdir()}
+    assert {"fastapi", "mangum", "jwt", "pydantic_core"} <= top_level
+    assert not top_level & {"boto3", "botocore", "s3transfer", "pytest", "moto", "bin"}
+
+
+@pytest.mark.slow
+def test_compiled_extensions_match_the_lambda_platform(
+    bundled: Bundled,
+) -> None:
+    asset, settings = bundled.asset, bundled.settings
+    machine = "aarch64" if settings.architecture == "arm64" else "x86_64"
+    version = settings.python_version.replace(".", "")
+    (extension,) = (asset / "pydantic_core").glob("*.so")
+    assert extension.name.endswith(f"cpython-{version}-{machine}-linux-gnu.so")
+
+
+@pytest.mark.slow
+def test_every_module_has_bytecode_of_the_runtime_version(
+    bundled: Bundled,
+) -> None:
+    asset, settings = bundled.asset, bundled.settings
+    tag = f"cpython-{settings.python_version.replace('.', '')}"
+    missing = [
+        source
+        for source in asset.rglob("*.py")
+        if not (source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc").is_file()
+    ]
+    assert missing == []
+    other_versions = [pyc for pyc in asset.rglob("*.pyc") if f".{tag}." not in pyc.name]
+    assert other_versions == []
+
+
+@pytest.mark.slow
+def test_bytecode_is_valid_without_source_timestamps_and_names_the_task_root(
+    bundled: Bundled,
+) -> None:
+    # The CDK zips every file dated 1980: only hash-based bytecode stays valid on Lambda.
+    asset, settings = bundled.asset, bundled.settings
+    pyc = next((asset / settings.package_name / "__pycache__").glob("config.*.pyc"))
+    answer = run_target_python(
+        settings,
+        "import importlib.util, marshal, sys\n"
+        f"data = open({str(pyc)!r}, 'rb').read()\n"
+        "flags = int.from_bytes(data[4:8], 'little')\n"
+        "code = marshal.loads(data[16:])\n"
+        "print(data[:4] == importlib.util.MAGIC_NUMBER, flags, code.co_filename)",
+    )
+    # Flags 0b01: hash-based, source not checked (PEP 552).
+    assert answer == f"True 1 /var/task/{settings.package_name}/config.py"
+
+
+@pytest.mark.slow
+def test_unchanged_sources_are_not_bundled_again(
+    bundled: Bundled,
+    project_dir: Path,
+    cdk_context: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outdir = bundled.outdir
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("bundled again")
+
+    monkeypatch.setattr(bundling, "build_bundle", refuse)
+    build_app(cdk_context, project_dir=project_dir, outdir=outdir).synth()
+
+
+@pytest.mark.slow
+def test_bundling_again_needs_no_network(
+    bundled: Bundled,
+    project_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asset, settings = bundled.asset, bundled.settings
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    spec = BundleSpec(
+        project_dir, settings.package_name, settings.python_version, settings.architecture
+    )
+    bundling.build_bundle(spec, tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        path.name for path in asset.iterdir()
+    )
