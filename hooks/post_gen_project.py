@@ -14,6 +14,7 @@ zip, also on `--replay`).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -49,30 +50,69 @@ class TemplateError(Exception):
     """The template checkout is not what this hook expects; the message says how to fix it."""
 
 
-def copy_infra(repo_dir: str, project_dir: Path) -> Path:
-    """Copy the template's infra/ folder into the project, overwriting files already there.
+def template_checkout(repo_dir: str, parent_cwd: Path | None, pwd: str | None) -> Path:
+    """Return the template checkout cookiecutter is generating from, as an absolute path.
 
-    Files the project already has and the template lacks are kept, as cookiecutter keeps
-    them on `--overwrite-if-exists`.
+    Cookiecutter passes ``_repo_dir`` as it was given: ``cookiecutter .`` gives ``.``, which
+    this hook, running inside the new project, cannot resolve by itself. While hooks run,
+    cookiecutter's own working folder is the checkout (it enters it with
+    ``cookiecutter.utils.work_in``), so a relative path is taken from there when the system
+    shows it (``parent_cwd``), else resolved against ``$PWD``, where the shell started
+    cookiecutter. A candidate counts only if it holds cookiecutter.json and infra/.
 
     Args:
-        repo_dir: The template checkout (cookiecutter's `_repo_dir`).
-        project_dir: The generated project's root folder.
+        repo_dir: Cookiecutter's ``_repo_dir``.
+        parent_cwd: Cookiecutter's working folder, when known.
+        pwd: The ``PWD`` environment variable, when set.
 
     Returns:
-        The project's infra/ folder.
+        The checkout's absolute path.
 
     Raises:
-        TemplateError: `repo_dir` is empty or holds no infra/ folder.
+        TemplateError: No candidate is the template checkout.
     """
     if not repo_dir:
         raise TemplateError(
             "cookiecutter did not say where the template is (_repo_dir): use cookiecutter "
             "2.2 or newer"
         )
-    source = Path(repo_dir) / INFRA_FOLDER
-    if not source.is_dir():
-        raise TemplateError(f"{source} is missing: the template checkout is incomplete")
+    given = Path(repo_dir)
+    if given.is_absolute():
+        candidates = [given]
+    else:
+        candidates = [path for path in (parent_cwd, Path(pwd) / given if pwd else None) if path]
+    for candidate in candidates:
+        if (candidate / "cookiecutter.json").is_file() and (candidate / INFRA_FOLDER).is_dir():
+            return candidate.resolve()
+    raise TemplateError(
+        f"cannot find the template's {INFRA_FOLDER}/ folder from {repo_dir!r}: the checkout "
+        "is incomplete, or run cookiecutter with the template's absolute path"
+    )
+
+
+def cookiecutter_cwd() -> Path | None:
+    """Return the working folder of the process that started this hook, where shown (Linux)."""
+    proc = Path(f"/proc/{os.getppid()}/cwd")
+    try:
+        return proc.resolve(strict=True)
+    except OSError:
+        return None
+
+
+def copy_infra(checkout: Path, project_dir: Path) -> Path:
+    """Copy the template's infra/ folder into the project, overwriting files already there.
+
+    Files the project already has and the template lacks are kept, as cookiecutter keeps
+    them on ``--overwrite-if-exists``.
+
+    Args:
+        checkout: The template checkout (``template_checkout``).
+        project_dir: The generated project's root folder.
+
+    Returns:
+        The project's infra/ folder.
+    """
+    source = checkout / INFRA_FOLDER
     target = project_dir / INFRA_FOLDER
     shutil.copytree(
         source,
@@ -173,10 +213,13 @@ def main() -> int:
     project_dir = Path.cwd()
     if answers["cloud"] in INFRA_TARGETS:
         try:
-            copy_infra(answers["repo_dir"], project_dir)
+            checkout = template_checkout(
+                answers["repo_dir"], cookiecutter_cwd(), os.environ.get("PWD")
+            )
         except TemplateError as error:
             print(f"ERROR: {error}", file=sys.stderr)
             return 1
+        copy_infra(checkout, project_dir)
     prune(project_dir, paths_to_prune(answers["cloud"], answers["package_name"]))
     print(next_steps(project_dir, answers), end="")
     return 0

@@ -8,6 +8,7 @@ import importlib.util
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -75,22 +76,22 @@ def assert_same_infra(project_dir: Path) -> None:
 def test_copy_brings_infra_and_its_tests(hook: ModuleType, tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    hook.copy_infra(str(ROOT), project)
+    hook.copy_infra(ROOT, project)
     assert_same_infra(project)
     assert (project / "infra" / "tests" / "conftest.py").is_file()
 
 
 def test_copy_leaves_this_template_test_and_caches_behind(hook: ModuleType, tmp_path: Path) -> None:
-    hook.copy_infra(str(ROOT), tmp_path)
+    hook.copy_infra(ROOT, tmp_path)
     names = {path.name for path in (tmp_path / "infra").rglob("*")}
     assert THIS_FILE not in names
     assert not {name for name in names if name.endswith((".pyc", "_cache", "__pycache__"))}
 
 
 def test_copy_twice_changes_nothing(hook: ModuleType, tmp_path: Path) -> None:
-    hook.copy_infra(str(ROOT), tmp_path)
+    hook.copy_infra(ROOT, tmp_path)
     first = {path: path.read_bytes() for path in (tmp_path / "infra").rglob("*") if path.is_file()}
-    hook.copy_infra(str(ROOT), tmp_path)
+    hook.copy_infra(ROOT, tmp_path)
     second = {path: path.read_bytes() for path in (tmp_path / "infra").rglob("*") if path.is_file()}
     assert second == first
 
@@ -99,19 +100,44 @@ def test_copy_keeps_files_the_project_added(hook: ModuleType, tmp_path: Path) ->
     own = tmp_path / "infra" / "components" / "extra.py"
     own.parent.mkdir(parents=True)
     own.write_text("# the team's own construct\n", encoding="utf-8")
-    hook.copy_infra(str(ROOT), tmp_path)
+    hook.copy_infra(ROOT, tmp_path)
     assert own.read_text(encoding="utf-8") == "# the team's own construct\n"
 
 
+def test_absolute_repo_dir_is_the_checkout(hook: ModuleType) -> None:
+    assert hook.template_checkout(str(ROOT), None, None) == ROOT
+
+
+def test_relative_repo_dir_is_cookiecutter_s_working_folder(
+    hook: ModuleType, tmp_path: Path
+) -> None:
+    # `cookiecutter .`: cookiecutter runs hooks from inside the checkout.
+    assert hook.template_checkout(".", ROOT, str(tmp_path)) == ROOT
+
+
+def test_relative_repo_dir_is_resolved_against_pwd_where_no_working_folder_shows(
+    hook: ModuleType,
+) -> None:
+    assert hook.template_checkout(ROOT.name, None, str(ROOT.parent)) == ROOT
+
+
 def test_checkout_without_infra_is_refused(hook: ModuleType, tmp_path: Path) -> None:
-    with pytest.raises(hook.TemplateError, match="infra is missing"):
-        hook.copy_infra(str(tmp_path / "checkout"), tmp_path)
+    (tmp_path / "cookiecutter.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(hook.TemplateError, match="cannot find the template's infra/ folder"):
+        hook.template_checkout(str(tmp_path), None, None)
+
+
+def test_relative_repo_dir_found_nowhere_asks_for_an_absolute_path(
+    hook: ModuleType, tmp_path: Path
+) -> None:
+    with pytest.raises(hook.TemplateError, match="the template's absolute path"):
+        hook.template_checkout(".", tmp_path, str(tmp_path))
 
 
 def test_hook_without_repo_dir_names_the_cookiecutter_it_needs(tmp_path: Path) -> None:
     hook = render_hook(tmp_path)
     with pytest.raises(hook.TemplateError, match=r"cookiecutter 2\.2 or newer"):
-        hook.copy_infra(json.loads(hook.ANSWERS_JSON)["repo_dir"], tmp_path)
+        hook.template_checkout(json.loads(hook.ANSWERS_JSON)["repo_dir"], None, None)
 
 
 def test_gcp_project_gets_no_cdk_app(
@@ -154,6 +180,22 @@ def test_bake_from_a_local_folder_holds_infra(tmp_path: Path, isolated_config: P
     project = bake(str(ROOT), tmp_path / "out", isolated_config, no_input=True)
     assert_same_infra(project)
     assert (project / "cdk.json").is_file()
+
+
+def test_bake_from_a_relative_path_on_the_command_line_holds_infra(
+    tmp_path: Path, isolated_config: Path
+) -> None:
+    # What the README and `make demo` run: the template given as ".".
+    output = tmp_path / "out"
+    command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output), "."]
+    subprocess.run(
+        [*command, "--config-file", str(isolated_config)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    (project,) = output.iterdir()
+    assert_same_infra(project)
 
 
 def test_bake_from_a_git_url_holds_infra(tmp_path: Path, isolated_config: Path) -> None:
