@@ -7,6 +7,8 @@ tests in infra/tests assert the synthesized template against these values.
 
 from typing import Final
 
+from aws_cdk import aws_logs as logs
+
 # --- the application's entry points and settings (src/<package>/config.py) ----------
 INGEST_HANDLER: Final = "{package}.entrypoints.lambda_ingest.handler"
 WORKER_HANDLER: Final = "{package}.entrypoints.lambda_worker.handler"
@@ -45,7 +47,7 @@ WORKER_MEMORY_MB: Final = 512
 # The boto3 clients fail within about 20 s (aws/clients.py: 2 s connect, 5 s read, 3 tries).
 INGEST_TIMEOUT_SECONDS: Final = 30
 WORKER_TIMEOUT_SECONDS: Final = 60
-LOG_RETENTION_DAYS: Final = 30
+LOG_RETENTION: Final = logs.RetentionDays.ONE_MONTH
 
 # --- queues --------------------------------------------------------------------------------
 # AWS advises a visibility timeout of six times the consumer's timeout for a Lambda event
@@ -55,9 +57,8 @@ JOBS_QUEUE_RETENTION_DAYS: Final = 4
 # After this many receives a job goes to the dead-letter queue instead of running again.
 JOBS_MAX_RECEIVE_COUNT: Final = 5
 DEAD_LETTER_QUEUE_RETENTION_DAYS: Final = 14  # the SQS maximum
+# Up to ten jobs per invocation, run as soon as they arrive (no batching window).
 WORKER_BATCH_SIZE: Final = 10
-# 0: run jobs as soon as they arrive; raise it to trade latency for fewer invocations.
-WORKER_MAX_BATCHING_WINDOW_SECONDS: Final = 0
 
 # --- monitoring -----------------------------------------------------------------------------
 # outcomes.py logs this message (JSON, field `message`) once per dead letter it stores.

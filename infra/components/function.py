@@ -59,7 +59,7 @@ class AppFunction(Construct):
         self.log_group = logs.LogGroup(
             self,
             "Logs",
-            retention=logs.RetentionDays.ONE_MONTH,
+            retention=constants.LOG_RETENTION,
             removal_policy=RemovalPolicy.DESTROY,
         )
         self.role = iam.Role(
