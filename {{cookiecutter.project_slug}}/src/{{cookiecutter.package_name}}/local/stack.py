@@ -202,8 +202,9 @@ def local_system(
     `QSTASH_URL` / `QSTASH_TOKEN` point at the double (`ENVIRONMENT=development`).
 
     Args:
-        qstash: The double's switches (default: the documented defaults on a clock 1,000
-            times faster, so QStash's 12 s first back-off takes 12 ms).
+        qstash: The double's switches (default: the documented defaults on a manual clock,
+            so QStash's waits pass only when `wait_until_settled` or the double's `advance`
+            jumps over them, and a per-minute schedule ticks only when told to).
         log_level: The app's log level.
         visibility_timeout: The jobs queue's visibility timeout, in whole seconds: how soon
             a failed job runs again.
@@ -217,7 +218,7 @@ def local_system(
         RuntimeError: Another local stack or system runs in this process, or a server did
             not start within 10 seconds.
     """
-    settings = qstash or DoubleSettings(time_scale=0.001)
+    settings = qstash or DoubleSettings(time_scale=None)
     app_port, qstash_port = free_port(), free_port()
     base_url = f"http://{HOST}:{app_port}"
     keys = SigningKeys(current=new_signing_key(), next=new_signing_key())
