@@ -5,7 +5,8 @@ The bundle is what `/var/task` holds on Lambda:
 - the runtime dependencies at the versions in uv.lock (the ones the tests ran), as wheels
   for the function's platform (`manylinux2014_aarch64` or `_x86_64`) and Python version;
   no boto3 (the Lambda runtime provides it) and nothing of the dev group;
-- the application package, without its local development kit (`local/`);
+- the application package (`src/<package>/`); the development kit is a distribution of its
+  own (`devkit/`, dev group only), so neither it nor its dependencies are ever bundled;
 - bytecode compiled by the runtime's own Python version, in `unchecked-hash` mode. Lambda's
   code folder is read-only, so without `.pyc` files every cold start compiles every module
   again (2.5 times slower measured). Hash mode, because the CDK zips the asset with every
@@ -21,7 +22,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,6 @@ from .interpreter import find_python
 BUNDLE_FORMAT = "1"
 # Distributions the Lambda Python runtime ships; never bundled, even when a dependency asks.
 LAMBDA_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
-# Sub-packages of the application that only help on a laptop (the QStash double, the local
-# stack, demo, chaos, soak, bench).
-DEV_ONLY_SUBPACKAGES = frozenset({"local"})
 # Where Lambda unpacks the code: tracebacks name /var/task/... instead of the build folder.
 LAMBDA_TASK_ROOT = "/var/task"
 _CACHE_FOLDERS = ("__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache")
@@ -183,9 +180,7 @@ def build_bundle(spec: BundleSpec, output_dir: Path) -> None:
         install_wheels(uv, python, spec, requirements, output_dir)
     # Console scripts name the build machine's interpreter; nothing on Lambda runs them.
     shutil.rmtree(output_dir / "bin", ignore_errors=True)
-    shutil.copytree(
-        spec.package_dir, output_dir / spec.package_name, ignore=_not_shipped(spec.package_dir)
-    )
+    shutil.copytree(spec.package_dir, output_dir / spec.package_name, ignore=_not_shipped)
     compile_bytecode(python, output_dir)
 
 
@@ -291,20 +286,14 @@ def _normalised(name: str) -> str:
 
 
 def _shipped_files(package_dir: Path) -> list[Path]:
-    ignore = _not_shipped(package_dir)
     files: list[Path] = []
     for folder, subfolders, names in os.walk(package_dir):
-        skipped = ignore(folder, [*subfolders, *names])
+        skipped = _not_shipped(folder, [*subfolders, *names])
         subfolders[:] = [name for name in subfolders if name not in skipped]
         files.extend(Path(folder) / name for name in names if name not in skipped)
     return files
 
 
-def _not_shipped(package_dir: Path) -> Callable[[str, list[str]], set[str]]:
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        skipped = {name for name in names if name in _CACHE_FOLDERS or name.endswith(".pyc")}
-        if Path(folder) == package_dir:
-            skipped |= DEV_ONLY_SUBPACKAGES & set(names)
-        return skipped
-
-    return ignore
+def _not_shipped(folder: str, names: list[str]) -> set[str]:
+    """Name the entries of `folder` never bundled: tool caches and stale bytecode."""
+    return {name for name in names if name in _CACHE_FOLDERS or name.endswith(".pyc")}

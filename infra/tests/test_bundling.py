@@ -18,13 +18,14 @@ from infra.settings import ProjectSettings
 def small_project(root: Path) -> BundleSpec:
     """A project folder with the files the fingerprint reads (no real dependencies)."""
     package = root / "src" / "jobs"
-    (package / "local").mkdir(parents=True)
-    (package / "__pycache__").mkdir()
+    devkit = root / "devkit" / "src" / "jobs_devkit"
+    devkit.mkdir(parents=True)
+    (package / "__pycache__").mkdir(parents=True)
     (root / "pyproject.toml").write_text('[project]\nname = "jobs"\n', encoding="utf-8")
     (root / "uv.lock").write_text("version = 1\n", encoding="utf-8")
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "handler.py").write_text("def handler(event, context): ...\n", encoding="utf-8")
-    (package / "local" / "demo.py").write_text("print('demo')\n", encoding="utf-8")
+    (devkit / "demo.py").write_text("print('demo')\n", encoding="utf-8")
     return BundleSpec(root, "jobs", python_version="3.13", architecture="arm64")
 
 
@@ -48,9 +49,9 @@ def test_fingerprint_changes_when_the_lock_changes(spec: BundleSpec) -> None:
     assert fingerprint(spec) != before
 
 
-def test_fingerprint_ignores_the_local_kit_and_bytecode_caches(spec: BundleSpec) -> None:
+def test_fingerprint_ignores_the_dev_kit_and_bytecode_caches(spec: BundleSpec) -> None:
     before = fingerprint(spec)
-    (spec.package_dir / "local" / "demo.py").write_text("print('changed')\n")
+    (spec.project_dir / "devkit" / "src" / "jobs_devkit" / "demo.py").write_text("print('x')\n")
     (spec.package_dir / "__pycache__" / "handler.cpython-313.pyc").write_bytes(b"\0")
     assert fingerprint(spec) == before
 
@@ -138,13 +139,14 @@ def run_target_python(settings: ProjectSettings, code: str) -> str:
 
 
 @pytest.mark.slow
-def test_bundle_holds_the_package_without_its_local_kit(
+def test_bundle_holds_the_package_without_the_dev_kit(
     bundled: Bundled,
 ) -> None:
     asset, settings = bundled.asset, bundled.settings
     package = asset / settings.package_name
     assert (package / "entrypoints" / "lambda_ingest.py").is_file()
     assert (package / "entrypoints" / "lambda_worker.py").is_file()
+    assert not (asset / f"{settings.package_name}_devkit").exists()
     assert not (package / "local").exists()
 
 
@@ -155,7 +157,8 @@ def test_bundle_leaves_out_boto3_and_the_dev_group(
     asset = bundled.asset
     top_level = {path.name.split("-")[0].lower() for path in asset.iterdir()}
     assert {"fastapi", "mangum", "jwt", "pydantic_core"} <= top_level
-    assert not top_level & {"boto3", "botocore", "s3transfer", "pytest", "moto", "bin"}
+    dev_only = {"boto3", "botocore", "s3transfer", "pytest", "moto", "uvicorn", "cronsim", "bin"}
+    assert not top_level & dev_only
 
 
 @pytest.mark.slow

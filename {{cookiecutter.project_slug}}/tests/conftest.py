@@ -11,11 +11,11 @@ from {{ cookiecutter.package_name }}.api import create_app
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
 from {{ cookiecutter.package_name }}.jobs import registry
-from {{ cookiecutter.package_name }}.local.signer import new_signing_key, sign
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.keys import StaticSigningKeySource
 from {{ cookiecutter.package_name }}.services import Services
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
+from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key, sign
 
 from .events import FUNCTION_URL_HOST, function_url_event
 from .fake_qstash import FakeQStash, serve_fake_qstash

@@ -11,8 +11,8 @@ import pytest
 from pydantic import BaseModel, field_validator
 
 from {{ cookiecutter.package_name }}.jobs import JobContext, job
-from {{ cookiecutter.package_name }}.local.qstash_double import DoubleSettings
-from {{ cookiecutter.package_name }}.local.stack import LocalSystem, local_system
+from {{ cookiecutter.package_name }}_devkit.qstash_double import DoubleSettings
+from {{ cookiecutter.package_name }}_devkit.stack import LocalSystem, local_system
 
 
 class Note(BaseModel):

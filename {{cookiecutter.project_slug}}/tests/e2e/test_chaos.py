@@ -5,7 +5,7 @@ after the work was done (10%), all seeded. Every message must end done exactly o
 dead-letter store. `make soak` runs the same scenario with 10,000 messages.
 """
 
-from {{ cookiecutter.package_name }}.local.chaos import ChaosSettings, run_chaos
+from {{ cookiecutter.package_name }}_devkit.chaos import ChaosSettings, run_chaos
 
 
 def test_every_message_is_done_once_or_dead_lettered_under_faults() -> None:

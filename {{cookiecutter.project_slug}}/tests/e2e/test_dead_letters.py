@@ -11,8 +11,8 @@ import pytest
 
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.jobs import Job, JobRegistry
-from {{ cookiecutter.package_name }}.local.qstash_double import DeadLetter
-from {{ cookiecutter.package_name }}.local.stack import LocalSystem
+from {{ cookiecutter.package_name }}_devkit.qstash_double import DeadLetter
+from {{ cookiecutter.package_name }}_devkit.stack import LocalSystem
 
 from .conftest import REFUSED_LABELS, RUNS, Note
 

@@ -5,8 +5,8 @@ delivers signed requests to the app under uvicorn, the app hands off to SQS on m
 and an SQS poller runs the worker Lambda's handler.
 """
 
-from {{ cookiecutter.package_name }}.local.stack import LocalSystem
 from {{ cookiecutter.package_name }}.qstash.rest import QStashApi
+from {{ cookiecutter.package_name }}_devkit.stack import LocalSystem
 
 from .conftest import RUNS
 

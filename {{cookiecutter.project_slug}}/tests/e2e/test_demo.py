@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture(scope="module")
 def demo_output() -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "{{ cookiecutter.package_name }}.local.demo"],
+        [sys.executable, "-m", "{{ cookiecutter.package_name }}_devkit.demo"],
         capture_output=True,
         text=True,
         timeout=180,

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.local.signer import new_signing_key
+from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key
 
 # Fixed keys of the official QStash dev server's first two users
 # (https://upstash.com/docs/qstash/howto/local-development).

@@ -17,10 +17,10 @@ from {{ cookiecutter.package_name }}.api.routes.callbacks import (
 )
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
-from {{ cookiecutter.package_name }}.local.signer import new_signing_key, sign
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.services import Services
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
+from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key, sign
 
 from ...conftest import JOB_PATH, PUBLIC_BASE_URL, VALID_PAYLOAD, Invoke
 from ...events import function_url_event

@@ -21,11 +21,11 @@ from {{ cookiecutter.package_name }}.api.routes.callbacks import (
 )
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
-from {{ cookiecutter.package_name }}.local.signer import new_signing_key, sign
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.keys import StaticSigningKeySource
 from {{ cookiecutter.package_name }}.services import Services
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
+from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key, sign
 
 from ...conftest import JOB_PATH, PUBLIC_BASE_URL, VALID_PAYLOAD, Invoke
 from ...events import API_GATEWAY_HOST, api_gateway_v1_event, function_url_event

@@ -12,8 +12,8 @@ from pydantic import BaseModel
 from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client, sqs_client
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.jobs import JobContext, job
-from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources, create_resources
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
+from {{ cookiecutter.package_name }}_devkit.aws_resources import LocalResources, create_resources
 
 from ...conftest import PUBLIC_BASE_URL
 

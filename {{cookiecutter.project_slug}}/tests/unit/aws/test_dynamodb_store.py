@@ -3,9 +3,9 @@ from dataclasses import replace
 import pytest
 
 from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client
-from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
 from {{ cookiecutter.package_name }}.store import DeadLetter, DeliveryOutcome, HandOffMark
 from {{ cookiecutter.package_name }}.store.dynamodb import DynamoDBDeliveryStore
+from {{ cookiecutter.package_name }}_devkit.aws_resources import LocalResources
 
 OUTCOME = DeliveryOutcome(
     source_message_id="msg_1",

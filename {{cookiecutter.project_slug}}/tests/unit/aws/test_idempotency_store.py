@@ -11,12 +11,12 @@ from {{ cookiecutter.package_name }}.aws.worker import build_record_handler, ide
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.handoff import JobEnvelope
 from {{ cookiecutter.package_name }}.jobs import JobContext, job, registry
-from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
-from {{ cookiecutter.package_name }}.local.lambda_context import LocalLambdaContext
 from {{ cookiecutter.package_name }}.replay import ReplayGuard, ReplayRefusedError
 from {{ cookiecutter.package_name }}.store import JobRun
 from {{ cookiecutter.package_name }}.store.dynamodb import DynamoDBDeliveryStore
 from {{ cookiecutter.package_name }}.store.idempotency import DynamoDBJobRuns
+from {{ cookiecutter.package_name }}_devkit.aws_resources import LocalResources
+from {{ cookiecutter.package_name }}_devkit.lambda_context import LocalLambdaContext
 
 from .conftest import TALLY
 

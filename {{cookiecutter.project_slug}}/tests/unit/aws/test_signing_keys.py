@@ -5,9 +5,9 @@ import pytest
 
 from {{ cookiecutter.package_name }}.aws.signing_keys import SecretsManagerSigningKeySource
 from {{ cookiecutter.package_name }}.errors import SigningKeysUnavailableError
-from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
-from {{ cookiecutter.package_name }}.local.signer import new_signing_key
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
+from {{ cookiecutter.package_name }}_devkit.aws_resources import LocalResources
+from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key
 
 
 def _put(secret_id: str, value: str) -> None:

@@ -7,8 +7,8 @@ from {{ cookiecutter.package_name }}.aws.clients import sqs_client
 from {{ cookiecutter.package_name }}.errors import HandoffError, InvalidPayloadError
 from {{ cookiecutter.package_name }}.handoff import JobEnvelope
 from {{ cookiecutter.package_name }}.handoff.sqs import SqsHandoff
-from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
-from {{ cookiecutter.package_name }}.local.sqs import receive_all
+from {{ cookiecutter.package_name }}_devkit.aws_resources import LocalResources
+from {{ cookiecutter.package_name }}_devkit.sqs import receive_all
 
 ENVELOPE = JobEnvelope(
     job="tally", payload={"label": "a"}, message_id="msg_1", retried=2, schedule_id="scd_9"

@@ -13,10 +13,10 @@ import boto3
 import pytest
 
 from {{ cookiecutter.package_name }}.handoff import JobEnvelope
-from {{ cookiecutter.package_name }}.local.aws_resources import LocalResources
-from {{ cookiecutter.package_name }}.local.signer import sign
-from {{ cookiecutter.package_name }}.local.sqs import receive_all, sqs_event
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
+from {{ cookiecutter.package_name }}_devkit.aws_resources import LocalResources
+from {{ cookiecutter.package_name }}_devkit.signer import sign
+from {{ cookiecutter.package_name }}_devkit.sqs import receive_all, sqs_event
 
 from ...conftest import PUBLIC_BASE_URL
 from ...events import function_url_event

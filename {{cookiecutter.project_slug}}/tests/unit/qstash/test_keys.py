@@ -3,13 +3,13 @@
 import pytest
 
 from {{ cookiecutter.package_name }}.errors import SigningKeysUnavailableError
-from {{ cookiecutter.package_name }}.local.signer import new_signing_key
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.keys import (
     PUBLIC_SIGNING_KEYS,
     is_public_signing_key,
     refuse_public_signing_keys,
 )
+from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key
 
 # The official QStash dev server's fixed keys, its four users' current and next
 # (https://upstash.com/docs/qstash/howto/local-development).

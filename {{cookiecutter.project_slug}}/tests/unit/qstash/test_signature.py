@@ -12,8 +12,8 @@ import jwt
 import pytest
 
 from {{ cookiecutter.package_name }}.errors import SignatureError
-from {{ cookiecutter.package_name }}.local.signer import new_signing_key, sign
 from {{ cookiecutter.package_name }}.qstash import SigningKeys, body_hash, verify_signature
+from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key, sign
 
 from ...conftest import JOB_PATH, PUBLIC_BASE_URL
 

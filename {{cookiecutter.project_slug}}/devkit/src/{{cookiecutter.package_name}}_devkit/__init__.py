@@ -1,0 +1,8 @@
+"""The development kit: everything that only helps on a laptop, never shipped to Lambda.
+
+A QStash double (REST API, signed deliveries, retries, callbacks, DLQ, schedules), the
+local stack (moto, the app under uvicorn, an SQS trigger stand-in), demo, chaos, soak and
+bench. It is its own distribution, installed with the dev dependency group only, so the
+runtime package `{{ cookiecutter.package_name }}` cannot import it by accident and the
+Lambda bundle never holds it.
+"""
