@@ -1,8 +1,10 @@
 """One authenticated call to QStash's REST API: explicit timeouts, 429 back-off, typed errors.
 
 The API is described at https://upstash.com/docs/qstash/api (bearer token auth, errors as
-`{"error": "..."}`). Only 429 answers are retried here: QStash refused those, so a retry can
-never publish twice. A timeout is not retried, because the message may have been accepted.
+`{"error": "..."}`). 429 answers are always retried: QStash refused those, so a retry can
+never publish twice. A timeout or a 5xx answer is retried only for a call marked
+`idempotent` (a read, a delete, an upsert by schedule id: see `retrying.py`); a publish
+is not repeated, because QStash may have accepted the message.
 """
 
 import json
@@ -13,17 +15,17 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ..errors import ConfigurationError, PublishError, PublishTimeoutError, RateLimitedError
 from .destinations import is_local_url
-from .ratelimit import (
-    RateLimitPolicy,
-    StopWhenWaitBudgetIsSpent,
-    WaitForRateLimitReset,
-    default_rng,
-    limit_family,
-    requested_wait_seconds,
+from .ratelimit import RateLimitPolicy, default_rng, limit_family, requested_wait_seconds
+from .retrying import (
+    MIN_CALL_SECONDS,
+    Deadline,
+    DeadlineExceededError,
+    TransientRetryPolicy,
+    gave_up,
+    retry_loop,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +55,15 @@ class Timeouts:
         """Return the equivalent `httpx.Timeout`."""
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
 
+    def capped(self, seconds: float) -> "Timeouts":
+        """Return these timeouts, none longer than `seconds` (what is left of a deadline)."""
+        return Timeouts(
+            connect=min(self.connect, seconds),
+            read=min(self.read, seconds),
+            write=min(self.write, seconds),
+            pool=min(self.pool, seconds),
+        )
+
 
 class QStashApi:
     """Calls QStash's REST API with a bearer token.
@@ -63,6 +74,10 @@ class QStashApi:
         token: The QStash token.
         timeouts: Per-operation timeouts, in seconds.
         rate_limit: How long to keep waiting out 429 answers.
+        transient_retry: How often an `idempotent` call is tried again after a 5xx answer,
+            a timeout or a connection failure.
+        deadline: When every call must be over (e.g. the end of a Lambda invocation): no
+            call or back-off runs past it, and each call's timeouts are cut to fit.
         http_client: An `httpx.Client` to send with (tests, proxies, custom transports); it is
             not closed by `close`. By default one is made, with `timeouts`.
         sleep: Called with the seconds to wait between 429 retries.
@@ -80,6 +95,8 @@ class QStashApi:
         token: str,
         timeouts: Timeouts | None = None,
         rate_limit: RateLimitPolicy | None = None,
+        transient_retry: TransientRetryPolicy | None = None,
+        deadline: Deadline | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
@@ -92,6 +109,8 @@ class QStashApi:
         self.base_url = base_url.rstrip("/")
         self.timeouts = timeouts or Timeouts()
         self.rate_limit = rate_limit or RateLimitPolicy()
+        self.transient_retry = transient_retry or TransientRetryPolicy()
+        self.deadline = deadline
         self._token = token
         self._owns_client = http_client is None
         self._client = http_client or httpx.Client(timeout=self.timeouts.to_httpx())
@@ -101,7 +120,11 @@ class QStashApi:
 
     @classmethod
     def from_settings(
-        cls, settings: "Settings", *, http_client: httpx.Client | None = None
+        cls,
+        settings: "Settings",
+        *,
+        http_client: httpx.Client | None = None,
+        deadline: Deadline | None = None,
     ) -> Self:
         """Build from `QSTASH_URL`, `QSTASH_TOKEN` and the `QSTASH_*` timeout and 429 settings.
 
@@ -123,6 +146,7 @@ class QStashApi:
                 max_wait_seconds=settings.qstash_rate_limit_max_wait_seconds,
             ),
             http_client=http_client,
+            deadline=deadline,
         )
 
     @property
@@ -138,6 +162,7 @@ class QStashApi:
         headers: Mapping[str, str] | None = None,
         content: bytes | None = None,
         params: Mapping[str, str | int] | None = None,
+        idempotent: bool = False,
     ) -> httpx.Response:
         """Send one API call, waiting out 429 answers within the rate-limit policy.
 
@@ -148,37 +173,36 @@ class QStashApi:
             headers: Extra request headers.
             content: Request body.
             params: Query parameters.
+            idempotent: The call may safely reach QStash twice (a read, a delete, an
+                upsert by id): 5xx answers, timeouts and connection failures are then
+                retried too, within `transient_retry`.
 
         Returns:
             The 2xx answer.
 
         Raises:
             RateLimitedError: Still 429 after `max_attempts`, or QStash asked for a wait
-                longer than what is left of `max_wait_seconds`.
+                longer than what is left of `max_wait_seconds` (or of the deadline).
+            DeadlineExceededError: Too little of the deadline was left to start the call.
             PublishTimeoutError: No connection, or no answer, within the timeouts.
             PublishError: QStash could not be reached or answered another non-2xx status.
         """
-        policy = self.rate_limit
-        retrying = Retrying(
-            retry=retry_if_exception_type(RateLimitedError),
-            wait=WaitForRateLimitReset(policy.jitter_seconds, self._rng),
-            stop=stop_after_attempt(policy.max_attempts)
-            | StopWhenWaitBudgetIsSpent(policy.max_wait_seconds),
+        retrying = retry_loop(
+            idempotent=idempotent,
+            rate_limit=self.rate_limit,
+            transient=self.transient_retry,
+            deadline=self.deadline,
             sleep=self._sleep,
-            reraise=True,
+            rng=self._rng,
         )
         try:
-            response: httpx.Response = retrying(self._send, method, path, headers, content, params)
-        except RateLimitedError as error:
-            attempts = retrying.statistics.get("attempt_number", 1)
-            waited = retrying.statistics.get("idle_for", 0.0)
-            raise RateLimitedError(
-                f"{error.message}; gave up after {attempts} attempt(s) and {waited:.1f} s of "
-                "waiting (QSTASH_RATE_LIMIT_MAX_ATTEMPTS, QSTASH_RATE_LIMIT_MAX_WAIT_SECONDS)",
-                **error.details,
-                attempts=attempts,
-                waited_seconds=waited,
-            ) from None
+            response: httpx.Response = retrying(
+                self._send, method, path, headers, content, params, idempotent
+            )
+        except DeadlineExceededError:
+            raise
+        except PublishError as error:
+            raise gave_up(error, retrying) from None
         return response
 
     def _send(
@@ -188,8 +212,20 @@ class QStashApi:
         headers: Mapping[str, str] | None,
         content: bytes | None,
         params: Mapping[str, str | int] | None,
+        idempotent: bool,
     ) -> httpx.Response:
         where = {"method": method, "path": path}
+        timeouts = self.timeouts
+        if self.deadline is not None:
+            left = self.deadline.remaining()
+            if left < MIN_CALL_SECONDS:
+                raise DeadlineExceededError(
+                    f"not sending {method} {path}: {left:.1f} s of the time limit left",
+                    timeout="deadline",
+                    timeout_seconds=left,
+                    **where,
+                )
+            timeouts = timeouts.capped(left)
         try:
             response = self._client.request(
                 method,
@@ -197,10 +233,10 @@ class QStashApi:
                 headers={**(headers or {}), "Authorization": f"Bearer {self._token}"},
                 content=content,
                 params=params,
-                timeout=self.timeouts.to_httpx(),
+                timeout=timeouts.to_httpx(),
             )
         except httpx.TimeoutException as error:
-            raise self._timeout_error(error, where) from None
+            raise self._timeout_error(error, where, timeouts, idempotent=idempotent) from None
         except httpx.HTTPError as error:
             raise PublishError(
                 f"could not reach QStash at {self.base_url}: {error or type(error).__name__}",
@@ -219,18 +255,24 @@ class QStashApi:
         return response
 
     def _timeout_error(
-        self, error: httpx.TimeoutException, where: dict[str, str]
+        self,
+        error: httpx.TimeoutException,
+        where: dict[str, str],
+        timeouts: Timeouts,
+        *,
+        idempotent: bool,
     ) -> PublishTimeoutError:
         kind, seconds = {
-            httpx.ConnectTimeout: ("connect", self.timeouts.connect),
-            httpx.WriteTimeout: ("write", self.timeouts.write),
-            httpx.PoolTimeout: ("pool", self.timeouts.pool),
-        }.get(type(error), ("read", self.timeouts.read))
-        hint = (
-            "QStash may have accepted it: publish again with the same deduplication id"
-            if kind == "read"
-            else "nothing was sent"
-        )
+            httpx.ConnectTimeout: ("connect", timeouts.connect),
+            httpx.WriteTimeout: ("write", timeouts.write),
+            httpx.PoolTimeout: ("pool", timeouts.pool),
+        }.get(type(error), ("read", timeouts.read))
+        if kind != "read":
+            hint = "nothing was sent"
+        elif idempotent:
+            hint = "QStash may have done it; the call is safe to repeat"
+        else:
+            hint = "QStash may have accepted it: publish again with the same deduplication id"
         return PublishTimeoutError(
             f"QStash at {self.base_url} did not answer {where['method']} {where['path']} "
             f"within {seconds:g} s ({kind} timeout); {hint}",
