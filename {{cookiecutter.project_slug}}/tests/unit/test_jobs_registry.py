@@ -1,4 +1,4 @@
-"""The job registry: three kinds of payload (a model, an optional model, none), one rule each."""
+"""The job registry: three kinds of payload, one rule each; schedules and URL groups."""
 
 import json
 
@@ -6,7 +6,15 @@ import pytest
 from pydantic import BaseModel
 
 from {{ cookiecutter.package_name }}.errors import InvalidPayloadError, UnknownJobError
-from {{ cookiecutter.package_name }}.jobs import Job, JobContext, job, registry
+from {{ cookiecutter.package_name }}.jobs import (
+    Job,
+    JobContext,
+    JobRegistry,
+    Schedule,
+    UrlGroup,
+    job,
+    registry,
+)
 from {{ cookiecutter.package_name }}.jobs.examples import (
     WelcomeEmail,
     nightly_report,
@@ -151,3 +159,68 @@ def test_an_empty_body_is_refused_for_a_job_that_needs_a_payload() -> None:
 def test_a_missing_handed_off_payload_is_refused_for_a_job_that_needs_one() -> None:
     with pytest.raises(InvalidPayloadError, match="invalid payload"):
         send_welcome_email.parse(None)
+
+
+# --- schedules and URL groups -----------------------------------------------------------
+
+
+def _run(context: JobContext) -> None:
+    """Do nothing."""
+
+
+def test_schedules_declared_on_a_job_are_kept_in_order() -> None:
+    first, second = Schedule("0 3 * * *", name="nightly"), Schedule("*/5 * * * *", name="often")
+    declared = Job("registry-test-scheduled", None, _run, schedules=(first, second))
+    assert declared.schedules == (first, second)
+
+
+def test_the_example_cron_job_declares_its_nightly_schedule() -> None:
+    assert [schedule.name for schedule in nightly_report.schedules] == ["nightly"]
+
+
+def test_a_job_declares_no_schedule_by_default() -> None:
+    assert send_welcome_email.schedules == ()
+
+
+def test_two_schedules_with_one_name_are_refused() -> None:
+    with pytest.raises(ValueError, match="share a name"):
+        Job("registry-test-twice", None, _run, schedules=(Schedule("0 3 * * *"),) * 2)
+
+
+@pytest.mark.parametrize("name", ["Nightly", "night.ly", "", "-x", "x" * 64])
+def test_a_schedule_name_outside_the_id_charset_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="schedule name"):
+        Schedule("0 3 * * *", name=name)
+
+
+def test_a_url_group_keeps_its_endpoints_in_order() -> None:
+    group = UrlGroup("signups", ("send-welcome-email", "https://crm.example.com/hook"))
+    assert group.endpoints == ("send-welcome-email", "https://crm.example.com/hook")
+
+
+@pytest.mark.parametrize("name", ["sign ups", "", "signups/1", "x" * 65])
+def test_a_url_group_name_qstash_refuses_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="url group name"):
+        UrlGroup(name, ("send-welcome-email",))
+
+
+def test_a_url_group_without_endpoints_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one endpoint"):
+        UrlGroup("signups", ())
+
+
+def test_a_url_group_listing_an_endpoint_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="twice"):
+        UrlGroup("signups", ("send-welcome-email", "send-welcome-email"))
+
+
+def test_a_url_group_is_declared_once_per_registry() -> None:
+    registry_ = JobRegistry()
+    registry_.add_url_group(UrlGroup("signups", ("a",)))
+    with pytest.raises(ValueError, match="already declared"):
+        registry_.add_url_group(UrlGroup("signups", ("b",)))
+
+
+def test_the_example_url_group_fans_out_to_the_welcome_email() -> None:
+    groups = {group.name: group.endpoints for group in registry.url_groups}
+    assert groups["user-signed-up"] == ("send-welcome-email",)

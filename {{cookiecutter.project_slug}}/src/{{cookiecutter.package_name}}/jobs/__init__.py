@@ -1,9 +1,19 @@
-"""Jobs: the registry and the application's job modules.
+"""Jobs: the registry, the schedules and URL groups that trigger them, and the job modules.
 
 Importing this package registers every job: add an import below for each new job module.
 """
 
 from . import examples as examples
-from .registry import Job, JobContext, JobRegistry, job, registry
+from .declarations import Schedule, UrlGroup
+from .registry import Job, JobContext, JobRegistry, job, registry, url_group
 
-__all__ = ["Job", "JobContext", "JobRegistry", "job", "registry"]
+__all__ = [
+    "Job",
+    "JobContext",
+    "JobRegistry",
+    "Schedule",
+    "UrlGroup",
+    "job",
+    "registry",
+    "url_group",
+]

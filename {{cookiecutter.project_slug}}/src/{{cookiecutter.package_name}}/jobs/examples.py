@@ -4,7 +4,8 @@ import logging
 
 from pydantic import BaseModel, Field
 
-from .registry import JobContext, job
+from .declarations import Schedule
+from .registry import JobContext, job, url_group
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,14 @@ def send_welcome_email(payload: WelcomeEmail, context: JobContext) -> None:
     )
 
 
-@job("nightly-report")
+# Every night at 03:00 UTC; `CRON_TZ=Europe/Berlin 0 3 * * *` would follow Berlin's clock.
+@job("nightly-report", schedules=[Schedule("0 3 * * *", name="nightly")])
 def nightly_report(context: JobContext) -> None:
     """Build the nightly report (here: log it): a cron job, triggered with an empty body."""
     # A QStash schedule's messages carry `Upstash-Schedule-Id`; a manual run has none.
     logger.info("building the nightly report", extra={"schedule_id": context.schedule_id})
+
+
+# Fan-out: one publish to "user-signed-up" reaches every endpoint of the group. Add a job
+# of this app by name, or another service's https URL.
+url_group("user-signed-up", "send-welcome-email")

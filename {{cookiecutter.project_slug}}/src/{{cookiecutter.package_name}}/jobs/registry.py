@@ -7,18 +7,22 @@ A job's payload is one of three kinds, chosen in `@job`:
 - none (`@job("name")`, e.g. a cron job whose QStash schedule sends no body): the body must
   carry nothing: empty, `null` or `{}`. Any other body is refused (489), not ignored, so data
   published to the wrong job is never silently dropped.
+
+Schedules are declared on the job (`@job(..., schedules=[Schedule(...)])`), URL groups with
+`url_group(...)`; see `declarations.py`.
 """
 
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, overload
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidPayloadError, UnknownJobError
+from .declarations import Schedule, UrlGroup
 
 JOB_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -56,9 +60,11 @@ class Job[P: BaseModel | None]:
             without one, or when an optional payload is absent. Raise to have it retried.
         description: One line for humans; defaults to the first line of the docstring.
         payload_optional: With a model: an empty body (or `null`) is valid and gives None.
+        schedules: The QStash schedules that trigger the job.
 
     Raises:
-        ValueError: `payload_optional` without a `payload_model`.
+        ValueError: `payload_optional` without a `payload_model`, or two schedules with
+            the same name.
     """
 
     name: str
@@ -66,10 +72,14 @@ class Job[P: BaseModel | None]:
     run: Callable[[P, JobContext], None]
     description: str = ""
     payload_optional: bool = False
+    schedules: tuple[Schedule, ...] = ()
 
     def __post_init__(self) -> None:
         if self.payload_optional and self.payload_model is None:
             raise ValueError(f"job {self.name!r}: an optional payload needs a payload model")
+        names = [schedule.name for schedule in self.schedules]
+        if len(set(names)) != len(names):
+            raise ValueError(f"job {self.name!r}: two schedules share a name; name each one")
 
     @property
     def payload_required(self) -> bool:
@@ -149,9 +159,10 @@ def _carries_nothing(raw: RawPayload) -> bool:
 
 @dataclass
 class JobRegistry:
-    """All jobs of the application, by name."""
+    """All jobs of the application, by name, and the URL groups that fan out to them."""
 
     _jobs: dict[str, Job[Any]] = field(default_factory=dict)
+    _url_groups: dict[str, UrlGroup] = field(default_factory=dict)
 
     def register(self, job: Job[Any]) -> None:
         """Add a job.
@@ -177,6 +188,21 @@ class JobRegistry:
             shown = name if len(name) <= 64 else name[:64] + "…"  # the caller chose its length
             raise UnknownJobError(f"unknown job {shown!r}", job=shown) from None
 
+    def add_url_group(self, group: UrlGroup) -> None:
+        """Declare a URL group; its endpoints are checked when the declarations are read.
+
+        Raises:
+            ValueError: A group with that name is already declared.
+        """
+        if group.name in self._url_groups:
+            raise ValueError(f"url group {group.name!r} is already declared")
+        self._url_groups[group.name] = group
+
+    @property
+    def url_groups(self) -> tuple[UrlGroup, ...]:
+        """The declared URL groups, in declaration order."""
+        return tuple(self._url_groups.values())
+
     def __iter__(self) -> Iterator[Job[Any]]:
         return iter(self._jobs.values())
 
@@ -189,19 +215,33 @@ registry = JobRegistry()
 
 @overload
 def job(
-    name: str, *, payload: None = None, description: str = ""
+    name: str,
+    *,
+    payload: None = None,
+    description: str = "",
+    schedules: Iterable[Schedule] = (),
 ) -> Callable[[Callable[[JobContext], None]], Job[None]]: ...
 
 
 @overload
 def job[M: BaseModel](
-    name: str, *, payload: type[M], optional: Literal[False] = False, description: str = ""
+    name: str,
+    *,
+    payload: type[M],
+    optional: Literal[False] = False,
+    description: str = "",
+    schedules: Iterable[Schedule] = (),
 ) -> Callable[[Callable[[M, JobContext], None]], Job[M]]: ...
 
 
 @overload
 def job[M: BaseModel](
-    name: str, *, payload: type[M], optional: Literal[True], description: str = ""
+    name: str,
+    *,
+    payload: type[M],
+    optional: Literal[True],
+    description: str = "",
+    schedules: Iterable[Schedule] = (),
 ) -> Callable[[Callable[[M | None, JobContext], None]], Job[M | None]]: ...
 
 
@@ -211,6 +251,7 @@ def job(
     payload: type[BaseModel] | None = None,
     optional: bool = False,
     description: str = "",
+    schedules: Iterable[Schedule] = (),
 ) -> Callable[[Callable[..., None]], Job[Any]]:
     """Declare a job in the application's registry.
 
@@ -223,7 +264,7 @@ def job(
         def greet(payload: Greet, context: JobContext) -> None:
             print(f"hello {payload.name}")
 
-        @job("nightly-report")  # no payload: a cron job
+        @job("nightly-report", schedules=[Schedule("0 3 * * *")])  # no payload: a cron job
         def nightly_report(context: JobContext) -> None: ...
 
         @job("digest", payload=Greet, optional=True)
@@ -236,13 +277,15 @@ def job(
         optional: With `payload`: an empty body (or `null`) is valid, and the function
             gets None.
         description: One line for humans; defaults to the function's docstring.
+        schedules: QStash schedules that trigger the job (see `Schedule`); a deploy
+            creates, updates and deletes them to match.
 
     Returns:
         A decorator that registers the function and returns its `Job`.
 
     Raises:
-        ValueError: `optional=True` without a payload model, or the name is not URL-safe
-            or already taken (when the decorator is applied).
+        ValueError: `optional=True` without a payload model, two schedules with one name,
+            or the name is not URL-safe or already taken (when the decorator is applied).
     """
     if optional and payload is None:
         raise ValueError(f"job {name!r}: optional=True needs a payload model")
@@ -255,11 +298,35 @@ def job(
             run=run if payload is not None else _without_payload(run),
             description=summary,
             payload_optional=optional,
+            schedules=tuple(schedules),
         )
         registry.register(declared)
         return declared
 
     return register
+
+
+def url_group(name: str, *endpoints: str) -> UrlGroup:
+    """Declare a QStash URL group in the application's registry.
+
+    Example::
+
+        url_group("user-signed-up", "send-welcome-email", "https://crm.example.com/hooks")
+
+    Args:
+        name: The group's name: what publishers send to.
+        *endpoints: Job names of this app, or `https://` URLs of other services.
+
+    Returns:
+        The declared group.
+
+    Raises:
+        ValueError: The name is malformed or already declared, no endpoint is given, or
+            one is given twice.
+    """
+    group = UrlGroup(name, tuple(endpoints))
+    registry.add_url_group(group)
+    return group
 
 
 def _without_payload(run: Callable[[JobContext], None]) -> Callable[[None, JobContext], None]:
