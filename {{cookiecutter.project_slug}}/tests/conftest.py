@@ -11,6 +11,7 @@ from {{ cookiecutter.package_name }}.api import create_app
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
 from {{ cookiecutter.package_name }}.jobs import registry
+from {{ cookiecutter.package_name }}.public_url import StaticPublicBaseUrl
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.keys import StaticSigningKeySource
 from {{ cookiecutter.package_name }}.services import Services
@@ -74,6 +75,7 @@ def services(
     return Services(
         settings=settings,
         signing_keys=StaticSigningKeySource(keys),
+        public_base_url=StaticPublicBaseUrl(settings.public_base_url),
         registry=registry,
         handoff=handoff,
         store=store,

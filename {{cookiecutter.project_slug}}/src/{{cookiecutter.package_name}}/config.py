@@ -9,6 +9,7 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .public_url import normalise_public_base_url
 from .qstash.keys import is_placeholder, is_public_signing_key
 
 # The official dev server's fixed tokens, one per built-in user (base64 of a user name and
@@ -32,7 +33,13 @@ class Settings(BaseSettings):
             public or placeholder signing keys are refused and the public base URL must be https.
         public_base_url: The URL QStash calls this app at, without a trailing path, e.g.
             `https://abc.lambda-url.us-east-1.on.aws` or `https://api.example.com/prod`. The
-            `sub` claim of every token is compared with this plus the route path.
+            `sub` claim of every token is compared with this plus the route path. Wins over
+            `public_base_url_parameter` (a custom domain in front of the Function URL).
+        public_base_url_parameter: Name of an SSM parameter holding the public base URL, e.g.
+            `/my-stack/public-base-url`. The deployed stack writes its Function URL there,
+            since a function cannot carry its own URL in its environment. Read on the first
+            delivery, never at start-up, and cached for `public_base_url_cache_seconds`.
+        public_base_url_cache_seconds: How long the parameter's value is cached per container.
         qstash_current_signing_key: Current signing key (local development; prefer a secret).
         qstash_next_signing_key: Next signing key (local development; prefer a secret).
         qstash_signing_keys_secret_arn: AWS Secrets Manager secret holding a JSON object with
@@ -81,6 +88,8 @@ class Settings(BaseSettings):
 
     environment: Literal["production", "development"] = "production"
     public_base_url: str | None = None
+    public_base_url_parameter: str | None = None
+    public_base_url_cache_seconds: int = Field(default=300, ge=0)
     qstash_current_signing_key: SecretStr | None = None
     qstash_next_signing_key: SecretStr | None = None
     qstash_signing_keys_secret_arn: str | None = None
@@ -122,10 +131,15 @@ class Settings(BaseSettings):
     def _normalise_base_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        value = value.strip().rstrip("/")
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// (or http:// in development)")
-        return value
+        # http is refused outside development below, once `environment` is known.
+        return normalise_public_base_url(value, allow_http=True)
+
+    @field_validator("public_base_url_parameter")
+    @classmethod
+    def _blank_parameter_means_unset(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return value.strip()
 
     @field_validator("qstash_url")
     @classmethod

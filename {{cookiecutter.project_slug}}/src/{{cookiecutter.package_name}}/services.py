@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from .config import Settings
 from .handoff import Handoff
 from .jobs import JobRegistry
+from .public_url import PublicBaseUrlSource
 from .qstash.keys import SigningKeySource
 from .store import DeliveryStore
 
@@ -16,6 +17,8 @@ class Services:
     Attributes:
         settings: The application settings.
         signing_keys: Where the QStash signing keys come from.
+        public_base_url: Where the URL QStash calls this app at comes from; each token's
+            `sub` is checked against it.
         registry: The job registry.
         handoff: Where accepted jobs go.
         store: Hand-off marks, delivery outcomes, dead letters.
@@ -23,6 +26,7 @@ class Services:
 
     settings: Settings
     signing_keys: SigningKeySource
+    public_base_url: PublicBaseUrlSource
     registry: JobRegistry
     handoff: Handoff
     store: DeliveryStore

@@ -93,6 +93,37 @@ def test_base_url_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     assert Settings().public_base_url == "https://abc.lambda-url.us-east-1.on.aws"
 
 
+@pytest.mark.parametrize(
+    ("given", "refusal"),
+    [
+        ("https://", "must name a host"),
+        ("https://api.example.com/prod?stage=1", "query string"),
+        ("https://api.example.com/#jobs", "fragment"),
+    ],
+)
+def test_base_url_that_cannot_prefix_a_route_is_refused(given: str, refusal: str) -> None:
+    with pytest.raises(ValidationError, match=refusal):
+        Settings(public_base_url=given)
+
+
+def test_base_url_parameter_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_BASE_URL_PARAMETER", "/my-stack/public-base-url")
+    assert Settings().public_base_url_parameter == "/my-stack/public-base-url"
+
+
+def test_blank_base_url_parameter_means_unset() -> None:
+    assert Settings(public_base_url_parameter="  ").public_base_url_parameter is None
+
+
+def test_base_url_parameter_is_cached_five_minutes_by_default() -> None:
+    assert Settings().public_base_url_cache_seconds == 300
+
+
+def test_negative_base_url_cache_seconds_are_refused() -> None:
+    with pytest.raises(ValidationError, match="public_base_url_cache_seconds"):
+        Settings(public_base_url_cache_seconds=-1)
+
+
 def test_refusal_does_not_reveal_a_signing_key() -> None:
     key = new_signing_key()
     with pytest.raises(ValidationError) as raised:

@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.api import create_app
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
 from {{ cookiecutter.package_name }}.jobs import registry
+from {{ cookiecutter.package_name }}.public_url import StaticPublicBaseUrl
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.keys import StaticSigningKeySource
 from {{ cookiecutter.package_name }}.services import Services
@@ -102,6 +103,7 @@ def warm(requests: int) -> list[float]:
     services = Services(
         settings=Settings(public_base_url=BASE_URL),
         signing_keys=StaticSigningKeySource(keys),
+        public_base_url=StaticPublicBaseUrl(BASE_URL),
         registry=registry,
         handoff=MemoryHandoff(),
         store=MemoryDeliveryStore(),

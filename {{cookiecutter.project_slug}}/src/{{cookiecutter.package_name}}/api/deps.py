@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..errors import BodyTooLargeError, ConfigurationError, SignatureError
+from ..errors import BodyTooLargeError, SignatureError
 from ..qstash import DeliveryMetadata, SigningKeys, VerifiedClaims, verify_signature
 from ..qstash.keys import refuse_public_signing_keys
 from ..services import Services
@@ -61,15 +61,16 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
         InvalidHeaderError: A delivery header is malformed (489, permanent).
         SigningKeysUnavailableError: No signing keys can be loaded, or one is public outside
             development (503, fail closed).
-        ConfigurationError: `PUBLIC_BASE_URL` is not set, so `sub` cannot be checked (503).
+        ConfigurationError: The public base URL is not configured or cannot be read, so
+            `sub` cannot be checked (503).
     """
     token = request.headers.get("upstash-signature")
     if not token:
         raise SignatureError("missing Upstash-Signature header")
     keys = signing_keys(services)
-    base_url = services.settings.public_base_url
-    if base_url is None:
-        raise ConfigurationError("PUBLIC_BASE_URL is not set; cannot check the token's subject")
+    # Read per request (the source caches it), never when the app is built: on AWS the
+    # parameter holding it may not exist yet when the first version is initialised.
+    base_url = services.public_base_url.get()
     body = await read_body(request, max_bytes=services.settings.max_body_bytes)
     leeway = services.settings.signature_leeway_seconds
     claims = verify_signature(
@@ -158,7 +159,7 @@ def public_url(base_url: str, request: Request) -> str:
     points are part of `base_url`).
 
     Args:
-        base_url: `PUBLIC_BASE_URL`, without a trailing slash.
+        base_url: The public base URL, without a trailing slash.
         request: The incoming request.
 
     Returns:

@@ -4,11 +4,13 @@ from ..config import Settings
 from ..errors import ConfigurationError
 from ..handoff.sqs import SqsHandoff
 from ..jobs import registry
+from ..public_url import PublicBaseUrlSource, StaticPublicBaseUrl
 from ..qstash import SigningKeys
 from ..qstash.keys import SigningKeySource, StaticSigningKeySource
 from ..services import Services
 from ..store.dynamodb import DynamoDBDeliveryStore
 from .clients import dynamodb_client, sqs_client
+from .public_url import SsmPublicBaseUrl
 from .signing_keys import SecretsManagerSigningKeySource
 
 
@@ -29,8 +31,25 @@ def signing_key_source(settings: Settings) -> SigningKeySource:
     )
 
 
+def public_base_url_source(settings: Settings) -> PublicBaseUrlSource:
+    """Return where the public base URL comes from: `PUBLIC_BASE_URL`, else the parameter.
+
+    `PUBLIC_BASE_URL` wins so that a custom domain in front of the Function URL works
+    whatever the parameter holds. With neither, every verified route fails closed (503).
+    """
+    if settings.public_base_url is None and settings.public_base_url_parameter:
+        return SsmPublicBaseUrl(
+            settings.public_base_url_parameter,
+            max_age=settings.public_base_url_cache_seconds,
+            allow_http=settings.environment == "development",
+        )
+    return StaticPublicBaseUrl(settings.public_base_url)
+
+
 def aws_services(settings: Settings) -> Services:
-    """Wire SQS, DynamoDB and the key source from the settings.
+    """Wire SQS, DynamoDB, the key source and the public base URL source from the settings.
+
+    Nothing is read from AWS here: secrets and parameters are read on first use.
 
     Raises:
         ConfigurationError: `JOBS_QUEUE_URL` or `APP_TABLE_NAME` is not set.
@@ -40,6 +59,7 @@ def aws_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         signing_keys=signing_key_source(settings),
+        public_base_url=public_base_url_source(settings),
         registry=registry,
         handoff=SqsHandoff(sqs_client(), settings.jobs_queue_url),
         store=DynamoDBDeliveryStore(

@@ -21,6 +21,7 @@ from {{ cookiecutter.package_name }}.api.routes.callbacks import (
 )
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
+from {{ cookiecutter.package_name }}.public_url import StaticPublicBaseUrl
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.keys import StaticSigningKeySource
 from {{ cookiecutter.package_name }}.services import Services
@@ -75,7 +76,9 @@ def probe(services: Services, keys: SigningKeys) -> Invoke:
 def api_gateway_services(services: Services) -> Services:
     """Services for an API Gateway REST API whose stage is `prod`."""
     settings = Settings(public_base_url=API_GATEWAY_BASE_URL, environment="production")
-    return replace(services, settings=settings)
+    return replace(
+        services, settings=settings, public_base_url=StaticPublicBaseUrl(API_GATEWAY_BASE_URL)
+    )
 
 
 def api_gateway_request(
@@ -215,10 +218,11 @@ def test_unset_public_base_url_answers_503_with_no_side_effect(
     services: Services, keys: SigningKeys, handoff: MemoryHandoff, store: MemoryDeliveryStore
 ) -> None:
     settings = Settings(public_base_url=None, environment="production")
-    invoke = invoke_with(replace(services, settings=settings), keys)
-    status, _, body = invoke.signed(JOB_PATH, PAYLOAD)
+    unset = replace(services, settings=settings, public_base_url=StaticPublicBaseUrl(None))
+    status, _, body = invoke_with(unset, keys).signed(JOB_PATH, PAYLOAD)
     assert (status, body) == (503, {"error": "receiver is not configured"})
     assert nothing_happened(handoff, store)
+    assert not store.tokens  # the token is not used up: QStash's retry can verify
 
 
 @pytest.mark.parametrize("path", [CALLBACK_PATH, FAILURE_CALLBACK_PATH])
@@ -242,6 +246,7 @@ def test_health_answers_200_without_keys_or_public_base_url(
         services,
         settings=Settings(environment="production"),
         signing_keys=StaticSigningKeySource(None),
+        public_base_url=StaticPublicBaseUrl(None),
     )
     event = function_url_event("/health", b"", {})
     event["requestContext"]["http"]["method"] = "GET"

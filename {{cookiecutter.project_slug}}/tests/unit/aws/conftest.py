@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 from pydantic import BaseModel
 
-from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client, sqs_client
+from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client, sqs_client, ssm_client
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.jobs import JobContext, job
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
@@ -52,6 +52,7 @@ def maybe_tally(payload: Tally | None, context: JobContext) -> None:
 def _clear_caches() -> None:
     sqs_client.cache_clear()
     dynamodb_client.cache_clear()
+    ssm_client.cache_clear()
     get_settings.cache_clear()
     parameters.clear_caches()
 
