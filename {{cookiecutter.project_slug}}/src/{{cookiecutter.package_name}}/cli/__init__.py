@@ -1,7 +1,9 @@
-"""The command line: publish a job, look after QStash's dead-letter queue.
+"""The command line: publish a job, reconcile schedules, look after QStash's dead-letter queue.
 
     {{ cookiecutter.project_slug }} publish send-welcome-email --json '{...}' --delay 10s
     {{ cookiecutter.project_slug }} publish send-welcome-email --json - < payload.json
+    {{ cookiecutter.project_slug }} schedules plan
+    {{ cookiecutter.project_slug }} schedules apply
     {{ cookiecutter.project_slug }} dlq list
     {{ cookiecutter.project_slug }} dlq replay 1725323658779-0
     {{ cookiecutter.project_slug }} dlq delete 1725323658779-0
@@ -26,6 +28,7 @@ from .arguments import delay, page_size, retries, unix_time
 from .dlq import run_dlq_delete, run_dlq_get, run_dlq_list, run_dlq_replay
 from .output import PROG, Output, emit, report_error
 from .publish import run_jobs, run_publish
+from .schedules import run_schedules_apply, run_schedules_plan
 
 __all__ = ["build_parser", "main"]
 
@@ -57,7 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every command."""
     parser = argparse.ArgumentParser(
-        prog=PROG, description="Publish jobs through QStash and manage its dead-letter queue."
+        prog=PROG,
+        description="Publish jobs through QStash, reconcile its schedules and URL groups, "
+        "and manage its dead-letter queue.",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -92,6 +97,24 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = commands.add_parser("jobs", help="list the jobs this app can receive")
     _add_output(jobs, json_flag=True)
     jobs.set_defaults(command=run_jobs)
+
+    schedules = commands.add_parser(
+        "schedules", help="the QStash schedules and URL groups the jobs declare"
+    )
+    schedule_commands = schedules.add_subparsers(required=True, metavar="ACTION")
+    for name, help_text, command in (
+        ("plan", "show what apply would change (changes nothing)", run_schedules_plan),
+        ("apply", "make QStash hold what the jobs declare", run_schedules_apply),
+    ):
+        action = schedule_commands.add_parser(name, help=help_text)
+        action.add_argument(
+            "--owner",
+            default=PROG,
+            help=f"whose schedules these are: ids start with '<owner>.' (default: {PROG}, "
+            "the stack's name)",
+        )
+        _add_output(action, json_flag=True)
+        action.set_defaults(command=command)
 
     dlq = commands.add_parser("dlq", help="QStash's dead-letter queue")
     dlq_commands = dlq.add_subparsers(required=True, metavar="ACTION")
