@@ -146,12 +146,14 @@ def target(
             while QStash is not local.
     """
     base = public_base_url.rstrip("/")
-    callback, failure_callback = (
-        base + declarations.callback_path,
-        base + declarations.failure_callback_path,
-    )
-    for url in {base, *(e.url for g in declarations.url_groups for e in g.endpoints if e.url)}:
+    declared = [e for group in declarations.url_groups for e in group.endpoints]
+    destinations = {e.url for e in declared if e.url}
+    if declarations.schedules or any(e.url is None for e in declared):
+        destinations.add(base)  # every job route and both callbacks live below it
+    for url in sorted(destinations):
         check_destination(url, qstash_url=qstash_url)
+    callback = base + declarations.callback_path
+    failure_callback = base + declarations.failure_callback_path
     schedules = tuple(
         DesiredSchedule(
             schedule_id=owner.schedule_id(spec.job, spec.name),

@@ -1,0 +1,202 @@
+"""The CloudFormation custom resource that makes QStash hold the stack's schedules and URL groups.
+
+CDK's `custom_resources.Provider` calls `on_event` with the CloudFormation request
+(`RequestType` Create, Update or Delete, `ResourceProperties`, `PhysicalResourceId` on
+Update and Delete; https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html).
+The answer is `{"PhysicalResourceId": ..., "Data": {...}}`; raising fails the operation, with
+the error's message as CloudFormation's reason.
+
+Create and Update reconcile to the declarations in `ResourceProperties`; Delete to none, so
+every schedule and endpoint the owner holds goes. QStash itself is the state: what the
+owner holds is found by its prefix, so `OldResourceProperties` is not needed, a rollback
+(an Update back to the old properties) restores the old schedules, and a run that failed
+half-way is finished by the next. A failed Create gets no Delete from the framework
+(it answers that Delete itself), so a failed Create removes what it had created.
+
+`ResourceProperties` (strings, as CloudFormation passes them): `Owner` (the stack's name),
+`PublicBaseUrl`, `QStashSecretArn` (JSON secret with `QSTASH_TOKEN`), `QStashUrl`
+(optional) and `Declarations` (`qstash.schedules.declarations_document`, written at synth).
+"""
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+
+import httpx
+
+from ..config import DEFAULT_QSTASH_URL
+from ..errors import AppError, ConfigurationError
+from ..qstash.ownership import Owner, Target, target
+from ..qstash.reconcile import Plan, reconcile
+from ..qstash.rest import QStashApi
+from ..qstash.retrying import Deadline
+from ..qstash.schedule_api import ScheduleApi
+from ..qstash.schedules import Declarations
+from .qstash_token import TOKEN_FIELD, read_qstash_token
+
+logger = logging.getLogger(__name__)
+
+#: Seconds kept back from the reconcile after a failed Create, to remove what it created.
+CREATE_CLEANUP_SECONDS = 20.0
+
+TokenReader = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class ResourceProperties:
+    """The custom resource's properties, checked.
+
+    Attributes:
+        owner: Whose schedules these are (the stack).
+        public_base_url: The deployed app's base URL, without a trailing slash.
+        secret_arn: The secret holding `QSTASH_TOKEN`.
+        qstash_url: QStash's REST API base URL.
+        declarations_document: The declarations, as written at synth time.
+    """
+
+    owner: Owner
+    public_base_url: str
+    secret_arn: str
+    qstash_url: str
+    declarations_document: str
+
+    @classmethod
+    def from_event(cls, properties: Mapping[str, Any]) -> Self:
+        """Read `ResourceProperties`.
+
+        Raises:
+            ConfigurationError: A required property is missing or not a string.
+        """
+        missing = [
+            name
+            for name in ("Owner", "PublicBaseUrl", "QStashSecretArn", "Declarations")
+            if not isinstance(properties.get(name), str) or not properties[name]
+        ]
+        if missing:
+            raise ConfigurationError(
+                f"the QStash schedules resource lacks the properties {', '.join(missing)}",
+                missing=missing,
+            )
+        return cls(
+            owner=Owner(properties["Owner"]),
+            public_base_url=properties["PublicBaseUrl"].rstrip("/"),
+            secret_arn=properties["QStashSecretArn"],
+            qstash_url=str(properties.get("QStashUrl") or DEFAULT_QSTASH_URL).rstrip("/"),
+            declarations_document=properties["Declarations"],
+        )
+
+    def physical_resource_id(self) -> str:
+        """One id per owner: a new `Owner` replaces the resource, and the old one is deleted."""
+        return f"qstash-schedules-{self.owner.name}"
+
+
+def on_event(
+    event: Mapping[str, Any],
+    *,
+    deadline: Deadline,
+    read_token: TokenReader = read_qstash_token,
+    http_client: httpx.Client | None = None,
+) -> dict[str, Any]:
+    """Handle one CloudFormation request for the schedules resource.
+
+    Args:
+        event: The request, as the Provider framework passes it.
+        deadline: When the work must be over (before the Lambda's own timeout).
+        read_token: Returns the QStash token of a secret, or None while it is not set.
+        http_client: The HTTP client for QStash (tests); by default one is made.
+
+    Returns:
+        `PhysicalResourceId` and `Data` (`Owner`, `Reconciled`, `Changes`).
+
+    Raises:
+        ConfigurationError: A property is missing or malformed, or the secret unreadable.
+        ScheduleDeclarationError: `Declarations` is not a declarations document.
+        UnsafeDestinationError: `PublicBaseUrl` is not public https.
+        ReconcileError: QStash refused a change; the message says which were applied.
+        PublishError: QStash could not be read within the retries and the deadline.
+    """
+    request_type = event.get("RequestType")
+    if request_type not in ("Create", "Update", "Delete"):
+        raise ConfigurationError(f"unknown RequestType {request_type!r}")
+    properties = ResourceProperties.from_event(event.get("ResourceProperties") or {})
+    physical_id = (
+        str(event["PhysicalResourceId"])
+        if request_type == "Delete"
+        else properties.physical_resource_id()
+    )
+    answer: dict[str, Any] = {"PhysicalResourceId": physical_id}
+    token = read_token(properties.secret_arn)
+    if token is None:
+        reason = (
+            f"{TOKEN_FIELD} is not set in {properties.secret_arn} yet: QStash was not changed. "
+            "Set the secret's values, then run `schedules apply` (or deploy again)"
+        )
+        logger.warning(reason, extra={"owner": properties.owner.name})
+        return answer | {"Data": _data(properties, reconciled=False, reason=reason)}
+    declarations = (
+        Declarations()
+        if request_type == "Delete"
+        else Declarations.from_document(properties.declarations_document)
+    )
+    wanted = target(
+        declarations,
+        owner=properties.owner,
+        public_base_url=properties.public_base_url,
+        qstash_url=properties.qstash_url,
+    )
+    reserve = CREATE_CLEANUP_SECONDS if request_type == "Create" else 0.0
+    run = _Run(properties.qstash_url, token, deadline, http_client)
+    try:
+        plan = run.reconcile(wanted, Deadline(deadline.at - reserve, deadline.clock))
+    except AppError as error:
+        if request_type == "Create":
+            run.remove_everything(Target(properties.owner), error)
+        raise
+    for line in plan.lines():
+        logger.info(line, extra={"owner": properties.owner.name, "request_type": request_type})
+    return answer | {"Data": _data(properties, reconciled=True, changes=len(plan.changes))}
+
+
+@dataclass(frozen=True)
+class _Run:
+    qstash_url: str
+    token: str
+    deadline: Deadline
+    http_client: httpx.Client | None
+
+    def reconcile(self, wanted: Target, deadline: Deadline) -> Plan:
+        with self._api(deadline) as api:
+            return reconcile(ScheduleApi(api), wanted)
+
+    def remove_everything(self, nothing: Target, cause: AppError) -> None:
+        """After a failed Create: remove what it made (CloudFormation will send no Delete)."""
+        try:
+            with self._api(self.deadline) as api:
+                reconcile(ScheduleApi(api), nothing)
+        except AppError as error:
+            logger.error(
+                "the failed create could not remove what it made; the next deploy or "
+                "`schedules apply` will",
+                extra={"owner": nothing.owner.name, "cause": cause.message, "error": error.message},
+            )
+
+    def _api(self, deadline: Deadline) -> QStashApi:
+        return QStashApi(
+            base_url=self.qstash_url,
+            token=self.token,
+            deadline=deadline,
+            http_client=self.http_client,
+        )
+
+
+def _data(
+    properties: ResourceProperties, *, reconciled: bool, changes: int = 0, reason: str = ""
+) -> dict[str, str]:
+    """`Data` attributes: strings, as `Fn::GetAtt` returns them (never a secret)."""
+    data = {
+        "Owner": properties.owner.name,
+        "Reconciled": "true" if reconciled else "false",
+        "Changes": str(changes),
+    }
+    return data | ({"Reason": reason} if reason else {})
