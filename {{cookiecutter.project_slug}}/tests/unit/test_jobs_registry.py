@@ -20,7 +20,7 @@ from {{ cookiecutter.package_name }}.jobs.examples import (
     nightly_report,
     send_welcome_email,
 )
-from {{ cookiecutter.package_name }}.jobs.registry import RawPayload
+from {{ cookiecutter.package_name }}.jobs.job import RawPayload
 
 CONTEXT = JobContext(message_id="msg_direct")
 

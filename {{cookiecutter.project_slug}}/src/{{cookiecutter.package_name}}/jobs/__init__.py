@@ -5,7 +5,8 @@ Importing this package registers every job: add an import below for each new job
 
 from . import examples as examples
 from .declarations import Schedule, UrlGroup
-from .registry import Job, JobContext, JobRegistry, job, registry, url_group
+from .job import Job, JobContext
+from .registry import JobRegistry, job, registry, url_group
 
 __all__ = [
     "Job",

@@ -5,7 +5,8 @@ import logging
 from pydantic import BaseModel, Field
 
 from .declarations import Schedule
-from .registry import JobContext, job, url_group
+from .job import JobContext
+from .registry import job, url_group
 
 logger = logging.getLogger(__name__)
 
