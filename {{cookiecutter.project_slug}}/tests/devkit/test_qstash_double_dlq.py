@@ -40,6 +40,29 @@ def test_the_dlq_lists_pages_with_a_cursor_and_filters(
     assert set(entry) >= {"dlqId", "messageId", "url", "method", "header", "createdAt", "notBefore"}
 
 
+def test_the_dlq_lists_latest_first_across_pages_when_asked(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    _dead_letters(qstash, receiver, path, 4)
+    earliest = [entry["dlqId"] for entry in call(qstash, "GET", "/v2/dlq").json()["messages"]]
+
+    first = call(qstash, "GET", "/v2/dlq", params={"count": 2, "order": "latestFirst"}).json()
+    more = {"count": 2, "order": "latestFirst", "cursor": first["cursor"]}
+    rest = call(qstash, "GET", "/v2/dlq", params=more).json()
+
+    latest = [entry["dlqId"] for entry in first["messages"] + rest["messages"]]
+    assert latest == earliest[::-1]
+    assert "cursor" not in rest
+
+
+def test_the_dlq_refuses_an_order_qstash_does_not_document(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    answer = call(qstash, "GET", "/v2/dlq", params={"order": "newest"})
+    assert answer.status_code == 400
+    assert "earliestFirst" in answer.json()["error"]
+
+
 def test_a_dlq_message_can_be_read_deleted_and_retried(
     qstash: RunningDouble, receiver: CapturingReceiver, path: str
 ) -> None:

@@ -223,14 +223,25 @@ def test_dlq_list_prints_one_line_per_dead_letter(
     )
 
 
-def test_dlq_list_prints_the_newest_dead_letter_first(
+def test_dlq_list_asks_qstash_for_the_newest_dead_letters_first(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    older = DEAD_LETTER | {"dlqId": "1725323658779-0", "createdAt": 1_725_323_658_779}
+    # QStash sorts earliest first unless told (docs: api/dlq/listMessages); sorting a page
+    # here would show the oldest page of a long DLQ, newest first.
     newer = DEAD_LETTER | {"dlqId": "1725323700000-0", "createdAt": 1_725_323_700_000}
-    fake.responder = answer({"messages": [older, newer]})
+    older = DEAD_LETTER | {"dlqId": "1725323658779-0", "createdAt": 1_725_323_658_779}
+    fake.responder = answer({"messages": [newer, older]})
     out = run(capsys, "dlq", "list")[1]
+    assert fake.requests[0].query == {"order": "latestFirst"}
     assert [line.split()[0] for line in out.splitlines()] == [newer["dlqId"], older["dlqId"]]
+
+
+def test_dlq_list_all_follows_every_page_newest_first(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = answer({"messages": [DEAD_LETTER]})
+    run(capsys, "dlq", "list", "--all")
+    assert fake.requests[0].query == {"count": "100", "order": "latestFirst"}
 
 
 def test_dlq_list_says_when_the_queue_is_empty(
@@ -246,7 +257,7 @@ def test_dlq_list_shows_how_to_get_the_next_page(
     fake.responder = answer({"messages": [DEAD_LETTER], "cursor": "c2"})
     out = run(capsys, "dlq", "list", "--count", "1")[1]
     assert out.splitlines()[-1].endswith("dlq list --cursor c2")
-    assert fake.requests[0].query == {"count": "1"}
+    assert fake.requests[0].query == {"count": "1", "order": "latestFirst"}
 
 
 def test_dlq_list_json_is_machine_readable(

@@ -44,10 +44,16 @@ class SecretsManagerSigningKeySource:
                 "cannot read the signing keys secret", secret_id=self._secret_id, cause=str(error)
             ) from None
         fields = secret if isinstance(secret, dict) else {}
-        current, upcoming = fields.get(CURRENT_FIELD), fields.get(NEXT_FIELD)
-        if not (isinstance(current, str) and current and isinstance(upcoming, str) and upcoming):
+        # Signing keys never hold whitespace; a newline pasted with a key would fail every
+        # delivery with a 401 that names no cause.
+        current, upcoming = (_stripped(fields.get(name)) for name in (CURRENT_FIELD, NEXT_FIELD))
+        if not (current and upcoming):
             raise SigningKeysUnavailableError(
                 f"the signing keys secret needs string fields {CURRENT_FIELD} and {NEXT_FIELD}",
                 secret_id=self._secret_id,
             )
         return SigningKeys(current=current, next=upcoming)
+
+
+def _stripped(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) else None

@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     dlq = commands.add_parser("dlq", help="QStash's dead-letter queue")
     dlq_commands = dlq.add_subparsers(required=True, metavar="ACTION")
     listing = dlq_commands.add_parser(
-        "list", help="list dead letters, newest first (within the page; --all: overall)"
+        "list", help="list dead letters, newest first (the first page holds the latest)"
     )
     listing.add_argument("--cursor", help="the cursor a previous page printed")
     listing.add_argument("--count", type=page_size, help="page size, 1 to 100")

@@ -17,13 +17,12 @@ def run_dlq_list(args: argparse.Namespace, settings: Settings) -> Output:
     """`dlq list`: one page, or every page with `--all`."""
     with QStashApi.from_settings(settings) as api:
         dlq = DeadLetterQueue(api)
+        # Newest first, across pages too: the first page holds the latest failures.
         if args.all:
-            messages, cursor = list(dlq.iterate()), None
+            messages, cursor = list(dlq.iterate(order="latestFirst")), None
         else:
-            page = dlq.list(cursor=args.cursor, count=args.count)
+            page = dlq.list(cursor=args.cursor, count=args.count, order="latestFirst")
             messages, cursor = page.messages, page.cursor
-    # QStash documents no order for `GET /v2/dlq`: sort, so the help text holds.
-    messages = sorted(messages, key=lambda m: (m.created_at or 0, m.dlq_id), reverse=True)
     document = {"messages": [_dump(message) for message in messages], "cursor": cursor}
     lines = [_summary(message) for message in messages] or ["the dead-letter queue is empty"]
     if cursor:

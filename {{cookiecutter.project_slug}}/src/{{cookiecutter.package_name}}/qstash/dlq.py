@@ -9,7 +9,7 @@ retention only (3 days on Free, 7 on Pay-as-you-go).
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
@@ -20,6 +20,9 @@ from .options import retries_header
 from .rest import QStashApi, json_body
 
 MAX_PAGE_SIZE = 100
+#: `GET /v2/dlq` sorts by the time a message was dead-lettered, `earliestFirst` unless told
+#: otherwise (https://upstash.com/docs/qstash/api/dlq/listMessages).
+type DeadLetterOrder = Literal["earliestFirst", "latestFirst"]
 
 
 class DeadLetter(BaseModel):
@@ -98,12 +101,15 @@ class DeadLetterQueue:
         cursor: str | None = None,
         count: int | None = None,
         filters: Mapping[str, str] | None = None,
+        order: DeadLetterOrder = "earliestFirst",
     ) -> DeadLetterPage:
-        """Read one page of dead letters, in QStash's order (the API documents none).
+        """Read one page of dead letters.
 
         Args:
             cursor: The previous page's cursor; None for the first page.
             count: Page size, 1 to 100 (QStash's default when None).
+            order: `earliestFirst` (QStash's default) or `latestFirst`, by the time each
+                message was dead-lettered; later pages keep the order of the first.
             filters: Extra query filters QStash documents, e.g. `{"url": ...}`,
                 `{"responseStatus": "500"}`, `{"scheduleId": ...}`.
 
@@ -117,6 +123,8 @@ class DeadLetterQueue:
         if count is not None and not 1 <= count <= MAX_PAGE_SIZE:
             raise ValueError(f"count must be between 1 and {MAX_PAGE_SIZE}, not {count}")
         params: dict[str, str | int] = dict(filters or {})
+        if order != "earliestFirst":
+            params["order"] = order
         if cursor:
             params["cursor"] = cursor
         if count is not None:
@@ -130,8 +138,17 @@ class DeadLetterQueue:
         messages = [_dead_letter(item) for item in answer.get("messages") or []]
         return DeadLetterPage(messages, answer.get("cursor") or None)
 
-    def iterate(self, *, filters: Mapping[str, str] | None = None) -> Iterator[DeadLetter]:
+    def iterate(
+        self,
+        *,
+        filters: Mapping[str, str] | None = None,
+        order: DeadLetterOrder = "earliestFirst",
+    ) -> Iterator[DeadLetter]:
         """Yield every dead letter, following the cursor page by page.
+
+        Args:
+            filters: As for `list`.
+            order: As for `list`.
 
         Raises:
             PublishError: See `QStashApi.request`, or QStash handed back a cursor twice.
@@ -139,7 +156,7 @@ class DeadLetterQueue:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
-            page = self.list(cursor=cursor, count=MAX_PAGE_SIZE, filters=filters)
+            page = self.list(cursor=cursor, count=MAX_PAGE_SIZE, filters=filters, order=order)
             yield from page.messages
             if page.cursor is None:
                 return

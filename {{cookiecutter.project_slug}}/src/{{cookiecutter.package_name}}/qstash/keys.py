@@ -9,10 +9,14 @@ from ..errors import SigningKeysUnavailableError
 from .signature import SigningKeys
 
 #: Signing keys anyone can read: the fixed keys of the official QStash dev server's four
-#: built-in users (https://upstash.com/docs/qstash/howto/local-development). Whoever holds
-#: them can sign deliveries, so they are for a laptop only.
+#: built-in users (https://upstash.com/docs/qstash/howto/local-development), and the pair
+#: the Upstash Workflow docs print as that server's output
+#: (https://upstash.com/docs/workflow/howto/local-development). Whoever holds them can sign
+#: deliveries, so they are for a laptop only.
 PUBLIC_SIGNING_KEYS = frozenset(
     {
+        "sig_7RvLjqfZBvP5KEUimQCE1pvpLuou",
+        "sig_7W3ZNbfKWk5NWwEs3U4ixuQ7fxwE",
         "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
         "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
         "sig_7GVPjvuwsfqF65iC8fSrs1dfYruM",

@@ -40,6 +40,18 @@ def test_rolled_keys_are_seen_once_the_cache_expires(
     assert source.get() == SigningKeys(current=keys.next, next=newest)
 
 
+def test_whitespace_pasted_around_the_keys_is_ignored(
+    aws: LocalResources, keys: SigningKeys
+) -> None:
+    padded = {
+        "QSTASH_CURRENT_SIGNING_KEY": f" {keys.current}\n",
+        "QSTASH_NEXT_SIGNING_KEY": f"{keys.next}\r\n",
+    }
+    _put(aws.signing_keys_secret_arn, json.dumps(padded))
+    source = SecretsManagerSigningKeySource(aws.signing_keys_secret_arn, max_age=0)
+    assert source.get() == keys
+
+
 def test_missing_secret_fails_closed(aws: LocalResources) -> None:
     source = SecretsManagerSigningKeySource(
         "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope", 300
@@ -55,8 +67,9 @@ def test_missing_secret_fails_closed(aws: LocalResources) -> None:
         json.dumps(["a", "b"]),
         json.dumps({"QSTASH_CURRENT_SIGNING_KEY": "sig_only_current_key_0000000000"}),
         json.dumps({"QSTASH_CURRENT_SIGNING_KEY": "", "QSTASH_NEXT_SIGNING_KEY": ""}),
+        json.dumps({"QSTASH_CURRENT_SIGNING_KEY": " \n", "QSTASH_NEXT_SIGNING_KEY": "\t"}),
     ],
-    ids=["not-json", "json-array", "next-missing", "empty-values"],
+    ids=["not-json", "json-array", "next-missing", "empty-values", "blank-values"],
 )
 def test_malformed_secret_fails_closed(aws: LocalResources, secret: str) -> None:
     _put(aws.signing_keys_secret_arn, secret)

@@ -12,8 +12,11 @@ from {{ cookiecutter.package_name }}.qstash.keys import (
 from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key
 
 # The official QStash dev server's fixed keys, its four users' current and next
-# (https://upstash.com/docs/qstash/howto/local-development).
+# (https://upstash.com/docs/qstash/howto/local-development), and the pair the Workflow docs
+# print as its output (https://upstash.com/docs/workflow/howto/local-development).
 DEV_SERVER_KEYS = [
+    "sig_7RvLjqfZBvP5KEUimQCE1pvpLuou",
+    "sig_7W3ZNbfKWk5NWwEs3U4ixuQ7fxwE",
     "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
     "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
     "sig_7GVPjvuwsfqF65iC8fSrs1dfYruM",

@@ -3,14 +3,16 @@
 Source: https://upstash.com/docs/qstash/features/dlq and the DLQ paths of
 https://upstash.com/docs/qstash/api (openapi.yaml). The bulk calls select as `selection`
 describes and work a page at a time: at most `count` (default and maximum 100) entries from
-`cursor` on, answering the `cursor` of the next page while there is one.
+`cursor` on, answering the `cursor` of the next page while there is one. A listing takes
+`order`: `earliestFirst` (the default) or `latestFirst`, by the time each message was
+dead-lettered (https://upstash.com/docs/qstash/api/dlq/listMessages).
 """
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .errors import NotFoundError
+from .errors import BadRequestError, NotFoundError
 from .model import DeadLetter
 from .request_utils import double_of
 from .selection import Fields, Selection, bulk_parameters
@@ -18,6 +20,8 @@ from .views import dead_letter_view
 
 MAX_COUNT = 100
 """Default and largest `count` of a DLQ page (openapi.yaml)."""
+ORDERS = ("earliestFirst", "latestFirst")
+"""The listing orders QStash documents; the first is its default."""
 
 DLQ_FILTERS: Fields[DeadLetter] = {
     "messageId": lambda entry: entry.message.message_id,
@@ -45,8 +49,15 @@ def dlq_routes() -> list[Route]:
 
 
 async def list_dead_letters(request: Request) -> JSONResponse:
-    """Return `{"messages": [...], "cursor"?}`, oldest first; no cursor means the end."""
-    page, cursor = await _page(request, bulk=False)
+    """Return `{"messages": [...], "cursor"?}` in the asked `order`; no cursor means the end.
+
+    Raises:
+        BadRequestError: `order` is not one QStash documents.
+    """
+    order = request.query_params.get("order", ORDERS[0])
+    if order not in ORDERS:
+        raise BadRequestError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    page, cursor = await _page(request, bulk=False, latest_first=order == "latestFirst")
     return _with_cursor({"messages": [dead_letter_view(entry) for entry in page]}, cursor)
 
 
@@ -94,8 +105,13 @@ async def retry_dead_letters(request: Request) -> JSONResponse:
     return _with_cursor({"responses": responses}, cursor, status=201)
 
 
-async def _page(request: Request, *, bulk: bool) -> tuple[list[DeadLetter], str | None]:
+async def _page(
+    request: Request, *, bulk: bool, latest_first: bool = False
+) -> tuple[list[DeadLetter], str | None]:
     """The selected entries from the cursor on, at most `count`, and the next cursor.
+
+    The cursor is an entry's position in the DLQ, so it stays valid while entries before it
+    are deleted; with `latest_first` the page runs from the cursor towards older entries.
 
     A bulk delete or retry must name something (see `Selection.require_target`); only a
     bulk delete reads a JSON body, and only with `bulk_json_body` (what qstash-py's
@@ -108,13 +124,17 @@ async def _page(request: Request, *, bulk: bool) -> tuple[list[DeadLetter], str 
     selection = Selection.parse(parameters, ids="dlqIds", fields=DLQ_FILTERS, max_count=MAX_COUNT)
     if bulk:
         selection.require_target(settings, ids="dlqIds")
-    start = selection.cursor or 0
+    start = selection.cursor
     with double.state.lock:
-        selected = [
-            entry
-            for entry in double.state.dead_letters.values()
-            if entry.sequence >= start and selection.selects(entry.dlq_id, entry, entry.created_at)
-        ]
+        entries = list(double.state.dead_letters.values())
+    if latest_first:
+        entries.reverse()
+    selected = [
+        entry
+        for entry in entries
+        if _from_cursor(entry.sequence, start, latest_first)
+        and selection.selects(entry.dlq_id, entry, entry.created_at)
+    ]
     count = selection.count or MAX_COUNT
     rest = selected[count:]
     return selected[:count], (str(rest[0].sequence) if rest else None)
@@ -122,3 +142,9 @@ async def _page(request: Request, *, bulk: bool) -> tuple[list[DeadLetter], str 
 
 def _with_cursor(body: dict[str, object], cursor: str | None, status: int = 200) -> JSONResponse:
     return JSONResponse(body | ({"cursor": cursor} if cursor else {}), status)
+
+
+def _from_cursor(sequence: int, cursor: int | None, latest_first: bool) -> bool:
+    if cursor is None:
+        return True
+    return sequence <= cursor if latest_first else sequence >= cursor
