@@ -11,7 +11,9 @@ every schedule and endpoint the owner holds goes. QStash itself is the state: wh
 owner holds is found by its prefix, so `OldResourceProperties` is not needed, a rollback
 (an Update back to the old properties) restores the old schedules, and a run that failed
 half-way is finished by the next. A failed Create gets no Delete from the framework
-(it answers that Delete itself), so a failed Create removes what it had created.
+(it answers that Delete itself), so a failed Create removes what it had created. The
+physical id is one per owner: a new `Owner` replaces the resource, and the Delete of the
+old one (with the old properties) removes the old owner's schedules.
 
 `ResourceProperties` (strings, as CloudFormation passes them): `Owner` (the stack's name),
 `PublicBaseUrl`, `QStashSecretArn` (JSON secret with `QSTASH_TOKEN`), `QStashUrl`
@@ -19,11 +21,9 @@ half-way is finished by the next. A failed Create gets no Delete from the framew
 """
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
-
-import httpx
 
 from ..config import DEFAULT_QSTASH_URL
 from ..errors import AppError, ConfigurationError
@@ -39,8 +39,6 @@ logger = logging.getLogger(__name__)
 
 #: Seconds kept back from the reconcile after a failed Create, to remove what it created.
 CREATE_CLEANUP_SECONDS = 20.0
-
-TokenReader = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -91,23 +89,16 @@ class ResourceProperties:
         return f"qstash-schedules-{self.owner.name}"
 
 
-def on_event(
-    event: Mapping[str, Any],
-    *,
-    deadline: Deadline,
-    read_token: TokenReader = read_qstash_token,
-    http_client: httpx.Client | None = None,
-) -> dict[str, Any]:
+def on_event(event: Mapping[str, Any], *, deadline: Deadline) -> dict[str, Any]:
     """Handle one CloudFormation request for the schedules resource.
 
     Args:
         event: The request, as the Provider framework passes it.
         deadline: When the work must be over (before the Lambda's own timeout).
-        read_token: Returns the QStash token of a secret, or None while it is not set.
-        http_client: The HTTP client for QStash (tests); by default one is made.
 
     Returns:
-        `PhysicalResourceId` and `Data` (`Owner`, `Reconciled`, `Changes`).
+        `PhysicalResourceId` and `Data` (`Owner`, `Reconciled`, `Changes`, and `Reason`
+        when QStash was left alone).
 
     Raises:
         ConfigurationError: A property is missing or malformed, or the secret unreadable.
@@ -120,20 +111,23 @@ def on_event(
     if request_type not in ("Create", "Update", "Delete"):
         raise ConfigurationError(f"unknown RequestType {request_type!r}")
     properties = ResourceProperties.from_event(event.get("ResourceProperties") or {})
-    physical_id = (
-        str(event["PhysicalResourceId"])
-        if request_type == "Delete"
-        else properties.physical_resource_id()
-    )
-    answer: dict[str, Any] = {"PhysicalResourceId": physical_id}
-    token = read_token(properties.secret_arn)
-    if token is None:
-        reason = (
-            f"{TOKEN_FIELD} is not set in {properties.secret_arn} yet: QStash was not changed. "
-            "Set the secret's values, then run `schedules apply` (or deploy again)"
+    physical_id = properties.physical_resource_id()
+    if request_type == "Delete" and event.get("PhysicalResourceId") != physical_id:
+        # Ids are one per owner, so another id was made some other way: deleting this
+        # owner's schedules would take them from the resource that holds them now.
+        return _left_alone(
+            str(event.get("PhysicalResourceId")),
+            properties,
+            f"the resource to delete is not {physical_id}: QStash was not changed",
         )
-        logger.warning(reason, extra={"owner": properties.owner.name})
-        return answer | {"Data": _data(properties, reconciled=False, reason=reason)}
+    token = read_qstash_token(properties.secret_arn)
+    if token is None:
+        return _left_alone(
+            physical_id,
+            properties,
+            f"{TOKEN_FIELD} is not set in {properties.secret_arn} yet: QStash was not "
+            "changed. Set the secret's values, then run `schedules apply` (or deploy again)",
+        )
     declarations = (
         Declarations()
         if request_type == "Delete"
@@ -146,48 +140,49 @@ def on_event(
         qstash_url=properties.qstash_url,
     )
     reserve = CREATE_CLEANUP_SECONDS if request_type == "Create" else 0.0
-    run = _Run(properties.qstash_url, token, deadline, http_client)
     try:
-        plan = run.reconcile(wanted, Deadline(deadline.at - reserve, deadline.clock))
+        plan = _reconcile(
+            properties, token, wanted, Deadline(deadline.at - reserve, deadline.clock)
+        )
     except AppError as error:
         if request_type == "Create":
-            run.remove_everything(Target(properties.owner), error)
+            _remove_what_a_failed_create_made(properties, token, deadline, error)
         raise
     for line in plan.lines():
         logger.info(line, extra={"owner": properties.owner.name, "request_type": request_type})
-    return answer | {"Data": _data(properties, reconciled=True, changes=len(plan.changes))}
+    return {
+        "PhysicalResourceId": physical_id,
+        "Data": _data(properties, reconciled=True, changes=len(plan.changes)),
+    }
 
 
-@dataclass(frozen=True)
-class _Run:
-    qstash_url: str
-    token: str
-    deadline: Deadline
-    http_client: httpx.Client | None
+def _reconcile(
+    properties: ResourceProperties, token: str, wanted: Target, deadline: Deadline
+) -> Plan:
+    with QStashApi(base_url=properties.qstash_url, token=token, deadline=deadline) as api:
+        return reconcile(ScheduleApi(api), wanted)
 
-    def reconcile(self, wanted: Target, deadline: Deadline) -> Plan:
-        with self._api(deadline) as api:
-            return reconcile(ScheduleApi(api), wanted)
 
-    def remove_everything(self, nothing: Target, cause: AppError) -> None:
-        """After a failed Create: remove what it made (CloudFormation will send no Delete)."""
-        try:
-            with self._api(self.deadline) as api:
-                reconcile(ScheduleApi(api), nothing)
-        except AppError as error:
-            logger.error(
-                "the failed create could not remove what it made; the next deploy or "
-                "`schedules apply` will",
-                extra={"owner": nothing.owner.name, "cause": cause.message, "error": error.message},
-            )
-
-    def _api(self, deadline: Deadline) -> QStashApi:
-        return QStashApi(
-            base_url=self.qstash_url,
-            token=self.token,
-            deadline=deadline,
-            http_client=self.http_client,
+def _remove_what_a_failed_create_made(
+    properties: ResourceProperties, token: str, deadline: Deadline, cause: AppError
+) -> None:
+    """CloudFormation sends no Delete after a failed Create: remove what it made, if it can."""
+    try:
+        _reconcile(properties, token, Target(properties.owner), deadline)
+    except AppError as error:
+        logger.error(
+            "the failed create could not remove what it made; the next deploy or "
+            "`schedules apply` will",
+            extra={"owner": properties.owner.name, "cause": cause.message, "error": error.message},
         )
+
+
+def _left_alone(physical_id: str, properties: ResourceProperties, reason: str) -> dict[str, Any]:
+    logger.warning(reason, extra={"owner": properties.owner.name})
+    return {
+        "PhysicalResourceId": physical_id,
+        "Data": _data(properties, reconciled=False, reason=reason),
+    }
 
 
 def _data(

@@ -164,7 +164,7 @@ class Declarations:
                         name=_text(item["name"]),
                         cron=_text(item["cron"]),
                         path=_path(item["path"]),
-                        body=str(item["body"]),
+                        body=_string(item["body"]),
                         retries=int(item["retries"]),
                         delay_seconds=int(item["delaySeconds"]),
                     )
@@ -221,7 +221,7 @@ def check_cron(cron: str) -> str:
     from cronsim import CronSim, CronSimError
 
     text = " ".join(cron.split())
-    fields, zone_name = text, None
+    fields = text
     match = _CRON_TZ.match(text)
     if match:
         zone_name, fields = match.group(1), match.group(2)
@@ -242,6 +242,11 @@ def check_cron(cron: str) -> str:
     except CronSimError as error:
         raise ValueError(f"invalid cron {cron!r}: {error}") from None
     return text
+
+
+def delay_seconds(header: str) -> int:
+    """`Upstash-Delay` notation (`"90s"`, `"1d10h30m"`) in seconds."""
+    return sum(int(n) * _DELAY_UNITS[unit] for n, unit in re.findall(r"(\d+)([dhms])", header))
 
 
 def _schedule_spec(job: Job[Any], schedule: Schedule) -> ScheduleSpec:
@@ -270,8 +275,10 @@ def _body(job: Job[Any], schedule: Schedule) -> str:
         if isinstance(payload, BaseModel)
         else pydantic_core.to_json(payload)
     )
-    job.parse(raw)
-    return raw.decode()
+    # Written as the job's model writes it: one text per payload whatever the key order,
+    # so an unchanged declaration never looks changed to the deploy.
+    model: BaseModel = job.parse(raw)
+    return model.model_dump_json(by_alias=True)
 
 
 def _endpoint_spec(group: str, endpoint: str, known_jobs: set[str]) -> EndpointSpec:
@@ -292,26 +299,27 @@ def _endpoint_spec(group: str, endpoint: str, known_jobs: set[str]) -> EndpointS
     return EndpointSpec(job=endpoint, path=job_path(endpoint))
 
 
-def delay_seconds(header: str) -> int:
-    """`Upstash-Delay` notation (`"90s"`, `"1d10h30m"`) in seconds."""
-    return sum(int(n) * _DELAY_UNITS[unit] for n, unit in re.findall(r"(\d+)([dhms])", header))
-
-
 def _one_line(error: Exception) -> str:
-    message = error.message if isinstance(error, InvalidPayloadError) else str(error)
+    message = str(error)
     if isinstance(error, InvalidPayloadError):
-        problems = [
+        problems = "; ".join(
             f"{'.'.join(str(part) for part in item.get('loc', ())) or 'payload'}: {item.get('msg')}"
             for item in error.details.get("errors") or []
-        ]
-        message = "payload does not fit the job: " + ("; ".join(problems) or message)
+        )
+        message = f"payload does not fit the job: {problems or error.message}"
     return " ".join(message.split())
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"expected a non-empty string, got {value!r}")
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
     return value
+
+
+def _text(value: Any) -> str:
+    if not _string(value):
+        raise TypeError(f"expected a non-empty string, got {value!r}")
+    return str(value)
 
 
 def _path(value: Any) -> str:

@@ -174,12 +174,23 @@ def test_delete_leaves_other_owners_schedules(
     assert list(crons(qstash)) == ["staging.nightly-report.nightly"]
 
 
-def test_delete_answers_the_physical_id_it_was_given(
+def test_a_delete_of_a_resource_under_another_id_leaves_qstash_alone(
     entrypoint: ModuleType, qstash: RunningDouble, secret_arn: str
 ) -> None:
+    invoke(entrypoint, event("create", qstash, secret_arn))
     request = event("delete", qstash, secret_arn)
-    request["PhysicalResourceId"] = "an-older-id"
-    assert invoke(entrypoint, request)["PhysicalResourceId"] == "an-older-id"
+    request["PhysicalResourceId"] = "an-id-of-another-scheme"
+    answer = invoke(entrypoint, request)
+    assert answer["PhysicalResourceId"] == "an-id-of-another-scheme"
+    assert answer["Data"]["Reconciled"] == "false"
+    assert list(crons(qstash)) == [NIGHTLY]
+
+
+def test_a_new_owner_gets_a_new_physical_id_so_the_old_one_is_deleted(
+    entrypoint: ModuleType, qstash: RunningDouble, secret_arn: str
+) -> None:
+    answer = invoke(entrypoint, event("update", qstash, secret_arn, Owner="renamed"))
+    assert answer["PhysicalResourceId"] == "qstash-schedules-renamed"
 
 
 # --- the secret ---------------------------------------------------------------------------

@@ -78,6 +78,18 @@ def test_a_schedules_payload_is_written_as_json() -> None:
     assert json.loads(schedule["body"]) == {"days": 7}
 
 
+def test_a_payload_is_written_the_same_whatever_its_key_order() -> None:
+    class Window(BaseModel):
+        days: int
+        weeks: int = 0
+
+    def body(payload: dict[str, int]) -> str:
+        job = Job("window", Window, _run, schedules=(Schedule("0 3 * * *", payload=payload),))
+        return str(document_of(registry_of(job))["schedules"][0]["body"])
+
+    assert body({"days": 1, "weeks": 2}) == body({"weeks": 2, "days": 1})
+
+
 def test_retries_default_to_qstash_default_of_three() -> None:
     (schedule,) = document_of(registry_of(tick(Schedule("0 3 * * *"))))["schedules"]
     assert schedule["retries"] == 3
@@ -129,8 +141,15 @@ def test_the_document_reads_back_as_the_same_declarations() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["not json", "[]", '{"version": 2}', '{"version": 1, "schedules": [{}]}'],
-    ids=["not-json", "array", "other-version", "missing-fields"],
+    [
+        "not json",
+        "[]",
+        '{"version": 2}',
+        '{"version": 1, "schedules": [{}]}',
+        '{"version": 1, "schedules": [{"job": "j", "name": "n", "cron": "* * * * *", '
+        '"path": "/p", "body": null, "retries": 3, "delaySeconds": 0}]}',
+    ],
+    ids=["not-json", "array", "other-version", "missing-fields", "body-not-a-string"],
 )
 def test_something_else_than_a_document_is_refused(text: str) -> None:
     with pytest.raises(ScheduleDeclarationError, match="not a declarations document"):
