@@ -45,8 +45,9 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
     The order is deliberate:
 
     1. The body is read with a bound (`MAX_BODY_BYTES`) before it is hashed: an oversize
-       body costs neither the memory nor the hashing. This is before verification, so an
-       unsigned oversize request is refused 489 too.
+       body costs neither the memory nor the hashing. This is before anything else, so an
+       unsigned oversize request (with or without an `Upstash-Signature` header) is refused
+       489 too.
     2. The signature is verified: the body hash, `sub`, expiry, with either key.
     3. The delivery headers (message id, `Upstash-Retried`, schedule id) are checked after
        verification: none of them is signed, so checking first would not make them
@@ -64,6 +65,7 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
         ConfigurationError: The public base URL is not configured or cannot be read, so
             `sub` cannot be checked (503).
     """
+    body = await read_body(request, max_bytes=services.settings.max_body_bytes)
     token = request.headers.get("upstash-signature")
     if not token:
         raise SignatureError("missing Upstash-Signature header")
@@ -71,7 +73,6 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
     # Read per request (the source caches it), never when the app is built: on AWS the
     # parameter holding it may not exist yet when the first version is initialised.
     base_url = services.public_base_url.get()
-    body = await read_body(request, max_bytes=services.settings.max_body_bytes)
     leeway = services.settings.signature_leeway_seconds
     claims = verify_signature(
         token, body=body, url=public_url(base_url, request), keys=keys, leeway=leeway

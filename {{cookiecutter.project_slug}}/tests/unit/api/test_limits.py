@@ -163,6 +163,15 @@ def test_oversize_body_is_refused_before_its_signature_is_checked(
     assert nothing_recorded(handoff, store)
 
 
+def test_oversize_body_without_a_signature_header_is_refused_489_too(
+    invoke_limited: Invoke, handoff: MemoryHandoff, store: MemoryDeliveryStore
+) -> None:
+    path, body = ROUTES["job"]
+    status, headers, _ = invoke_limited(function_url_event(path, padded(body, LIMIT + 1), {}))
+    assert non_retryable(status, headers)
+    assert nothing_recorded(handoff, store)
+
+
 def test_reading_stops_once_the_body_is_over_the_limit(limited: Services) -> None:
     # A sender with 100 times the limit to send: the receiver must stop reading early,
     # not buffer it all and refuse it afterwards.
