@@ -126,7 +126,8 @@ def on_event(event: Mapping[str, Any], *, deadline: Deadline) -> dict[str, Any]:
             physical_id,
             properties,
             f"{TOKEN_FIELD} is not set in {properties.secret_arn} yet: QStash was not "
-            "changed. Set the secret's values, then run `schedules apply` (or deploy again)",
+            "changed. Set the secret's values, then run `schedules apply` once (a deploy "
+            "that changes no declaration does not run this resource again)",
         )
     declarations = (
         Declarations()
