@@ -1,7 +1,7 @@
 # The template repository's verbs. The generated project has its own Makefile.
 #   make demo   bake a project with the default answers into build/demo and run its demo
 #   make test   run the template's whole test suite (hooks, bakes, the generated project)
-#   make lint   ruff on the template's own Python (hooks, tests, local_extensions.py)
+#   make lint   ruff on the template's own Python (hooks, tests, infra/), mypy --strict on infra/
 
 PYTHON ?= python3
 UV_VERSION := 0.13.9
@@ -21,7 +21,7 @@ export UV_PYTHON_DOWNLOADS := never
 help:
 	@echo "make demo   bake the default project into $(DEMO_DIR) and run its demo"
 	@echo "make test   run the template's tests (PYTEST_ARGS=... to pass pytest options)"
-	@echo "make lint   ruff check and format check of the template's own code"
+	@echo "make lint   ruff check and format check of the template's own code, mypy on infra/"
 	@echo "make format apply ruff fixes and formatting"
 	@echo "make clean  remove $(DEMO_DIR) and caches"
 
@@ -40,6 +40,7 @@ test: uv
 lint: uv
 	$(UV) run --frozen ruff check
 	$(UV) run --frozen ruff format --check
+	$(UV) run --frozen mypy --strict infra
 
 format: uv
 	$(UV) run --frozen ruff check --fix

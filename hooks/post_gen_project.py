@@ -33,7 +33,7 @@ ANSWERS_JSON = {{ {
 # the package name). Generation keeps the chosen target's paths and deletes the others'.
 # The template holds only aws-lambda files today; gcp-cloud-functions comes later.
 TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
-    "aws-lambda": ("cdk.json", "package.json", "infra"),
+    "aws-lambda": ("cdk.json", "package.json", "package-lock.json", ".cfnlintrc", "infra"),
     "gcp-cloud-functions": (),
 }
 

@@ -178,8 +178,10 @@ def build_bundle(spec: BundleSpec, output_dir: Path) -> None:
         requirements = Path(scratch) / "requirements.txt"
         requirements.write_text(export_requirements(uv, spec.project_dir), encoding="utf-8")
         install_wheels(uv, python, spec, requirements, output_dir)
-    # Console scripts name the build machine's interpreter; nothing on Lambda runs them.
+    # Console scripts name the build machine's interpreter; nothing on Lambda runs them. The
+    # lock file is uv's own, taken while it installed into the folder.
     shutil.rmtree(output_dir / "bin", ignore_errors=True)
+    (output_dir / ".lock").unlink(missing_ok=True)
     shutil.copytree(spec.package_dir, output_dir / spec.package_name, ignore=_not_shipped)
     compile_bytecode(python, output_dir)
 

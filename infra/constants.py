@@ -12,6 +12,8 @@ from aws_cdk import aws_logs as logs
 # --- the application's entry points and settings (src/<package>/config.py) ----------
 INGEST_HANDLER: Final = "{package}.entrypoints.lambda_ingest.handler"
 WORKER_HANDLER: Final = "{package}.entrypoints.lambda_worker.handler"
+# The custom resource's handler, which reconciles the schedules with QStash on each deploy.
+SCHEDULES_HANDLER: Final = "{package}.entrypoints.lambda_schedules.handler"
 
 ENV_ENVIRONMENT: Final = "ENVIRONMENT"
 ENV_LOG_LEVEL: Final = "LOG_LEVEL"
@@ -48,6 +50,13 @@ WORKER_MEMORY_MB: Final = 512
 INGEST_TIMEOUT_SECONDS: Final = 30
 WORKER_TIMEOUT_SECONDS: Final = 60
 LOG_RETENTION: Final = logs.RetentionDays.ONE_MONTH
+# The schedules reconcile makes a few calls per schedule to QStash and retries 429s and 5xx
+# with bounded back-off, all within this limit; CloudFormation waits for it on every deploy.
+SCHEDULES_MEMORY_MB: Final = 256
+SCHEDULES_TIMEOUT_SECONDS: Final = 300
+# How long CloudFormation waits for the custom resource's answer before failing the deploy:
+# the handler's timeout plus room for the provider framework's own calls.
+SCHEDULES_SERVICE_TIMEOUT_SECONDS: Final = SCHEDULES_TIMEOUT_SECONDS + 120
 
 # --- queues --------------------------------------------------------------------------------
 # AWS advises a visibility timeout of six times the consumer's timeout for a Lambda event

@@ -23,6 +23,8 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[1-9][0-9]?$")
 # https://host[:port][/path], no query, fragment or trailing slash: QStash signs the URL it
 # calls, and the app appends each route's path to this base.
 _BASE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*$")
+# QStash's REST API: the global endpoint, or a regional one such as the US region's.
+DEFAULT_QSTASH_URL = "https://qstash.upstash.io"
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
 _TRUE = ("true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
@@ -48,6 +50,9 @@ class ProjectSettings:
         log_level: The application's logging level.
         alarm_topic_arn: SNS topic the alarms notify; empty: alarms only change state.
         retain_data: Keep the app table (delivery outcomes, dead letters) on `cdk destroy`.
+        qstash_url: QStash's REST API, where the deploy reconciles the schedules, e.g.
+            `https://qstash-us-east-1.upstash.io` for a US-region QStash
+            (https://upstash.com/docs/qstash/howto/multi-region).
     """
 
     project_slug: str
@@ -60,6 +65,7 @@ class ProjectSettings:
     log_level: str = "INFO"
     alarm_topic_arn: str = ""
     retain_data: bool = True
+    qstash_url: str = DEFAULT_QSTASH_URL
 
     @property
     def stack_name(self) -> str:
@@ -104,6 +110,8 @@ class ProjectSettings:
             log_level=_one_of("log_level", _text(node, "log_level", "INFO").upper(), LOG_LEVELS),
             alarm_topic_arn=_optional(node, "alarm_topic_arn", _TOPIC_ARN, "an SNS topic ARN"),
             retain_data=_flag(node, "retain_data", default=True),
+            qstash_url=_optional(node, "qstash_url", _BASE_URL, "https://host[/path]")
+            or DEFAULT_QSTASH_URL,
         )
 
 

@@ -9,6 +9,7 @@ from constructs import Construct
 from .bundling import BundleSpec, lambda_code
 from .components.ingest import Ingest
 from .components.monitoring import Monitoring
+from .components.schedules import Schedules
 from .components.secrets import QStashSecret
 from .components.store import Store
 from .components.worker import Worker
@@ -16,13 +17,15 @@ from .settings import ProjectSettings
 
 
 class QStashJobsStack(Stack):
-    """QStash → Function URL → ingest → SQS → worker, with its store, secret and alarms.
+    """QStash → Function URL → ingest → SQS → worker, with its store, secret, alarms and schedules.
 
     Args:
         scope: The app.
         construct_id: The stack's id, also its name.
         settings: The project's settings, from cdk.json's context.
         project_dir: The generated project's root, whose package and uv.lock are bundled.
+        declarations: The schedules and URL groups the jobs declare, as a JSON document
+            (declarations.py).
         **kwargs: Passed to `Stack` (e.g. `env`).
     """
 
@@ -33,6 +36,7 @@ class QStashJobsStack(Stack):
         *,
         settings: ProjectSettings,
         project_dir: Path,
+        declarations: str,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -68,6 +72,15 @@ class QStashJobsStack(Stack):
             queue=self.worker.queue,
             app_table=self.store.app_table,
             secret=self.secrets.secret,
+        )
+        self.schedules = Schedules(
+            self,
+            "Schedules",
+            settings=settings,
+            code=code,
+            secret=self.secrets.secret,
+            public_base_url=self.ingest.public_base_url,
+            declarations=declarations,
         )
         self.monitoring = Monitoring(
             self,

@@ -46,8 +46,10 @@ class Accepted:
 
 def accepted_findings(stack: "QStashJobsStack") -> Iterator[Accepted]:
     """Yield the findings this stack accepts, with their reasons."""
-    for function in (stack.ingest.app_function.function, stack.worker.app_function.function):
-        yield Accepted(function, "AwsSolutions::AwsSolutions-L1", RUNTIME_REASON)
+    for app_function in (stack.ingest, stack.worker, stack.schedules):
+        yield Accepted(
+            app_function.app_function.function, "AwsSolutions::AwsSolutions-L1", RUNTIME_REASON
+        )
     yield Accepted(stack.secrets.secret, "AwsSolutions::AwsSolutions-SMG4", ROTATION_REASON)
 
 

@@ -29,6 +29,37 @@ TEMPLATE_PROJECT = next(
 )
 # The CDK skips asset bundling for the stacks this context lists: none.
 SKIP_BUNDLING: dict[str, list[str]] = {"aws:cdk:bundling-stacks": []}
+# A declarations document as <package>.qstash.schedules.declarations_document writes it (one
+# schedule, one URL group). The template repository cannot import its unrendered application,
+# so its synths use this one; a generated project's synths read the application's own.
+SAMPLE_DECLARATIONS = json.dumps(
+    {
+        "version": 1,
+        "callbackPath": "/qstash/callback",
+        "failureCallbackPath": "/qstash/failure",
+        "schedules": [
+            {
+                "job": "nightly-report",
+                "name": "nightly",
+                "cron": "CRON_TZ=Europe/Berlin 0 3 * * *",
+                "path": "/qstash/jobs/nightly-report",
+                "body": "",
+                "retries": 3,
+                "delaySeconds": 0,
+            }
+        ],
+        "urlGroups": [
+            {
+                "name": "user-signed-up",
+                "endpoints": [
+                    {"job": "send-welcome-email", "path": "/qstash/jobs/send-welcome-email"}
+                ],
+            }
+        ],
+    },
+    sort_keys=True,
+    separators=(",", ":"),
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +126,11 @@ def in_template_repository() -> bool:
     return not (ROOT / "cdk.json").is_file() and TEMPLATE_PROJECT.is_dir()
 
 
+def default_declarations() -> str | None:
+    """What a synth declares: SAMPLE_DECLARATIONS here, the application's own in a project."""
+    return SAMPLE_DECLARATIONS if in_template_repository() else None
+
+
 def render_template_file(relative: str) -> str:
     """Render one file of the template's project folder with the default answers."""
     context = cookiecutter_module("generate").generate_context(
@@ -152,14 +188,17 @@ def synth(cdk_context: dict[str, Any], tmp_path_factory: pytest.TempPathFactory)
     """Return a function that synthesizes the stack with bundling skipped.
 
     Keyword arguments override context entries (`snap_start=False`); `project=` merges
-    into the project's answers. Each synth takes seconds: call it once per module.
+    into the project's answers; `declarations=` replaces the schedule declarations (default:
+    the application's, or SAMPLE_DECLARATIONS in the template repository). Each synth takes
+    seconds: call it once per module.
     """
 
     def _synth(**overrides: Any) -> Synthesized:
         project = {**cdk_context["project"], **overrides.pop("project", {})}
+        declarations = overrides.pop("declarations", default_declarations())
         context = {**cdk_context, **SKIP_BUNDLING, **overrides, "project": project}
         outdir = tmp_path_factory.mktemp("cdk.out")
-        app = build_app(context, project_dir=ROOT, outdir=outdir)
+        app = build_app(context, project_dir=ROOT, outdir=outdir, declarations=declarations)
         stack = app.node.find_child(ProjectSettings.from_context(app.node).stack_name)
         assert isinstance(stack, QStashJobsStack)
         return Synthesized(stack, Template.from_stack(stack), outdir)
@@ -185,8 +224,3 @@ def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )
     yield baked
     shutil.rmtree(output, ignore_errors=True)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Register the `slow` marker where the project's pytest settings do not (a bake)."""
-    config.addinivalue_line("markers", "slow: builds the real Lambda bundle (tens of seconds)")

@@ -13,6 +13,7 @@ from infra.app import build_app
 from infra.bundling import BundleSpec, BundlingError, fingerprint, without_lambda_provided
 from infra.interpreter import find_python
 from infra.settings import ProjectSettings
+from infra.tests.conftest import default_declarations
 
 
 def small_project(root: Path) -> BundleSpec:
@@ -118,7 +119,9 @@ def bundled(
 ) -> Bundled:
     """Synthesize the project's stack with bundling, once for this module."""
     outdir = tmp_path_factory.mktemp("bundled.out")
-    app = build_app(cdk_context, project_dir=project_dir, outdir=outdir)
+    app = build_app(
+        cdk_context, project_dir=project_dir, outdir=outdir, declarations=default_declarations()
+    )
     app.synth()
     settings = ProjectSettings.from_context(app.node)
     assets = json.loads((outdir / f"{settings.stack_name}.assets.json").read_text())
@@ -151,14 +154,19 @@ def test_bundle_holds_the_package_without_the_dev_kit(
 
 
 @pytest.mark.slow
-def test_bundle_leaves_out_boto3_and_the_dev_group(
-    bundled: Bundled,
-) -> None:
+def test_bundle_leaves_out_boto3_and_the_dev_and_infra_groups(bundled: Bundled) -> None:
     asset = bundled.asset
     top_level = {path.name.split("-")[0].lower() for path in asset.iterdir()}
-    assert {"fastapi", "mangum", "jwt", "pydantic_core"} <= top_level
-    dev_only = {"boto3", "botocore", "s3transfer", "pytest", "moto", "uvicorn", "cronsim", "bin"}
+    assert {"fastapi", "mangum", "jwt", "pydantic_core", "cronsim"} <= top_level
+    dev_only = {"boto3", "botocore", "s3transfer", "pytest", "moto", "uvicorn", "qstash", "jsii"}
+    dev_only |= {"aws_cdk", "cdk_nag", "cfnlint"}
     assert not top_level & dev_only
+
+
+@pytest.mark.slow
+def test_bundle_holds_no_installer_leftovers(bundled: Bundled) -> None:
+    # Console scripts (bin/) name the build machine's Python; .lock is uv's install lock.
+    assert not {"bin", ".lock"} & {path.name for path in bundled.asset.iterdir()}
 
 
 @pytest.mark.slow
@@ -220,7 +228,9 @@ def test_unchanged_sources_are_not_bundled_again(
         raise AssertionError("bundled again")
 
     monkeypatch.setattr(bundling, "build_bundle", refuse)
-    build_app(cdk_context, project_dir=project_dir, outdir=outdir).synth()
+    build_app(
+        cdk_context, project_dir=project_dir, outdir=outdir, declarations=default_declarations()
+    ).synth()
 
 
 @pytest.mark.slow

@@ -147,7 +147,7 @@ def test_gcp_project_gets_no_cdk_app(
     hook = render_hook(tmp_path / "hook", _repo_dir=str(ROOT), cloud="gcp-cloud-functions")
     project = tmp_path / "project"
     project.mkdir()
-    for name in ("cdk.json", "package.json", "README.md"):
+    for name in ("cdk.json", "package.json", "package-lock.json", ".cfnlintrc", "README.md"):
         (project / name).write_text("{}", encoding="utf-8")
     monkeypatch.chdir(project)
     assert hook.main() == 0

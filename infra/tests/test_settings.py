@@ -111,3 +111,18 @@ def test_long_values_are_shortened_in_messages() -> None:
     assert "x" * 60 not in message
     assert "'xxx..." not in message
     assert "x..." in message
+
+
+def test_qstash_url_defaults_to_the_global_endpoint() -> None:
+    assert read().qstash_url == "https://qstash.upstash.io"
+
+
+def test_regional_qstash_url_is_read() -> None:
+    assert read(qstash_url="https://qstash-us-east-1.upstash.io").qstash_url == (
+        "https://qstash-us-east-1.upstash.io"
+    )
+
+
+def test_qstash_url_without_https_is_refused() -> None:
+    message = refusal(project=ANSWERS, qstash_url="http://qstash.upstash.io")
+    assert message.startswith("cdk.json context qstash_url='http://qstash.upstash.io': expected")

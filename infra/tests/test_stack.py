@@ -69,7 +69,10 @@ def test_app_table_goes_with_the_stack_when_data_is_not_retained(switched: Synth
 
 
 def test_log_level_is_passed_in_upper_case(switched: Synthesized) -> None:
-    for function in switched.resources("AWS::Lambda::Function").values():
+    functions = switched.resources("AWS::Lambda::Function")
+    stack = switched.stack
+    for construct in (stack.ingest, stack.worker, stack.schedules):
+        function = functions[switched.logical_id(construct.app_function.function)]
         assert (
             function["Properties"]["Environment"]["Variables"][constants.ENV_LOG_LEVEL] == "DEBUG"
         )

@@ -1,4 +1,4 @@
-"""What every function shares: its own log group with retention, one code asset."""
+"""What every function of the app shares: its own log group with retention, one code asset."""
 
 from typing import Any
 
@@ -6,20 +6,28 @@ import pytest
 
 from infra.tests.conftest import Synthesized
 
-FUNCTIONS = ("ingest", "worker")
+FUNCTIONS = ("ingest", "worker", "schedules")
+
+
+def function_id(synthesized: Synthesized, attribute: str) -> str:
+    return synthesized.logical_id(getattr(synthesized.stack, attribute).app_function.function)
 
 
 def function(synthesized: Synthesized, attribute: str) -> dict[str, Any]:
-    app_function = getattr(synthesized.stack, attribute).app_function
-    logical_id = synthesized.logical_id(app_function.function)
+    logical_id = function_id(synthesized, attribute)
     properties: dict[str, Any] = synthesized.resources("AWS::Lambda::Function")[logical_id][
         "Properties"
     ]
     return properties
 
 
-def test_stack_has_two_functions(synthesized: Synthesized) -> None:
-    assert len(synthesized.resources("AWS::Lambda::Function")) == len(FUNCTIONS)
+def test_stack_has_the_app_s_functions_and_the_custom_resource_framework(
+    synthesized: Synthesized,
+) -> None:
+    framework = synthesized.stack.schedules.provider.node.find_child("framework-onEvent")
+    expected = {function_id(synthesized, name) for name in FUNCTIONS}
+    expected.add(synthesized.logical_id(framework))
+    assert set(synthesized.resources("AWS::Lambda::Function")) == expected
 
 
 @pytest.mark.parametrize("attribute", FUNCTIONS)
@@ -33,7 +41,7 @@ def test_function_logs_to_its_own_group_kept_thirty_days(
     assert resource["Properties"]["RetentionInDays"] == 30
 
 
-def test_both_functions_run_the_same_code_asset(synthesized: Synthesized) -> None:
+def test_every_function_of_the_app_runs_the_same_code_asset(synthesized: Synthesized) -> None:
     codes = {str(function(synthesized, attribute)["Code"]) for attribute in FUNCTIONS}
     assert len(codes) == 1
 
