@@ -40,7 +40,11 @@ def test_job_that_keeps_failing_is_retried_by_sqs_then_dead_lettered(
         result = publisher.publish("e2e-note", {"label": "doomed", "fail": True})
     system.wait_until_settled()
 
-    assert RUNS.failures == system.resources.max_receive_count  # ran, raised, came back
+    # Ran, raised, came back. Not always once per receive: the visibility timeout is one real
+    # second, and on a loaded machine a receive can find the previous run still in progress
+    # (the worker's idempotency record refuses it without running the job), so count the runs
+    # within the bounds SQS sets rather than exactly.
+    assert 2 <= RUNS.failures <= system.resources.max_receive_count
     (envelope,) = [e for e in system.sqs_dead_letters() if e.message_id == result.message_id]
     assert envelope.payload == {"label": "doomed", "fail": True}
     (attempt,) = system.qstash.double.attempts(result.message_id)
