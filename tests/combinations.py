@@ -63,10 +63,13 @@ class Variant(NamedTuple):
 
 # Every answer that names the project differs from the defaults, so that a name hard-coded
 # anywhere shows up; the project name has non-ASCII letters, double quotes and an apostrophe.
+# The slug and the package name are as long as the hook allows (MAX_SLUG_LENGTH, 40; the
+# package name derived from a slug is as long), so a template line laid out for the 11-character
+# default that overflows ruff's 100 columns, or re-wraps under `ruff format`, fails the bake's lint.
 HOSTILE_VARIANT = Variant(
     project_name='Ünïcode "Quoted" O\'Brien Jobs',
-    project_slug="billing-jobs-x",
-    package_name="billing_worker",
+    project_slug="billing-jobs-x-settlement-reconciliation",
+    package_name="billing_worker_settlement_reconciliation",
     python_version="3.12",
     architecture="x86_64",
     aws_region="eu-central-1",

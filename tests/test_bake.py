@@ -21,6 +21,7 @@ from cookiecutter.exceptions import FailedHookException
 from tests.combinations import DEFAULTS, HOSTILE_VARIANT, SUPPORTED, UNSUPPORTED, Combo
 from tests.conftest import (
     Bake,
+    HookLoader,
     cookiecutter_choices,
     generated_files,
     generated_text_files,
@@ -241,6 +242,14 @@ def default_name_mentions(project_dir: Path, pattern: re.Pattern[str]) -> list[s
 
 def test_hostile_variant_is_a_supported_combination() -> None:
     assert HOSTILE_VARIANT.combo in SUPPORTED
+
+
+def test_hostile_variant_names_are_as_long_as_the_hook_allows(load_hook: HookLoader) -> None:
+    # Template lines laid out for the 11-character default overflowed ruff's 100 columns with
+    # a 40-character name; the variant's bake runs `make lint`, so its names must be the longest.
+    hook = load_hook()
+    assert len(HOSTILE_VARIANT.project_slug) == hook.MAX_SLUG_LENGTH
+    assert len(HOSTILE_VARIANT.package_name) == hook.MAX_SLUG_LENGTH
 
 
 def test_hostile_variant_differs_from_the_defaults_in_every_answer(

@@ -19,7 +19,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from {{ cookiecutter.package_name }}_devkit.qstash_double.server import HOST, free_port, serve
+from {{ cookiecutter.package_name }}_devkit.qstash_double.server import (
+    HOST,
+    free_port,
+    serve,
+)
 
 TOKEN = "test-qstash-token-0123456789abcdef"  # noqa: S105 - a made-up test token
 

@@ -11,7 +11,10 @@ from {{ cookiecutter.package_name }}_devkit.qstash_double import (
     RunningDouble,
     serve_doubles,
 )
-from {{ cookiecutter.package_name }}_devkit.qstash_double.receiver import CapturingReceiver, run_receiver
+from {{ cookiecutter.package_name }}_devkit.qstash_double.receiver import (
+    CapturingReceiver,
+    run_receiver,
+)
 
 
 @pytest.fixture(scope="module")

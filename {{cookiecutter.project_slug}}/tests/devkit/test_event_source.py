@@ -9,7 +9,10 @@ import pytest
 from moto import mock_aws
 
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
-from {{ cookiecutter.package_name }}_devkit.aws_resources import LocalResources, create_resources
+from {{ cookiecutter.package_name }}_devkit.aws_resources import (
+    LocalResources,
+    create_resources,
+)
 from {{ cookiecutter.package_name }}_devkit.event_source import SqsEventSource
 from {{ cookiecutter.package_name }}_devkit.lambda_context import LocalLambdaContext
 

@@ -344,7 +344,8 @@ def test_dlq_replay_refusal_says_how_to_replay_anyway(
     fake.responder = dlq_with_dead_letter
     mark_handed_off("msg_dead")
     err = run(capsys, "dlq", "replay", "1725323658779-0")[2]
-    assert err.endswith("If it must run again: {{ cookiecutter.project_slug }} dlq replay 1725323658779-0 --force\n")
+    command = "{{ cookiecutter.project_slug }} dlq replay 1725323658779-0 --force"
+    assert err.endswith(f"If it must run again: {command}\n")
 
 
 @pytest.mark.usefixtures("aws")

@@ -3,7 +3,11 @@
 import pytest
 
 from {{ cookiecutter.package_name }}.replay import ReplayGuard, ReplayRefusedError
-from {{ cookiecutter.package_name }}.store import JobRun, MemoryDeliveryStore, MemoryJobRuns
+from {{ cookiecutter.package_name }}.store import (
+    JobRun,
+    MemoryDeliveryStore,
+    MemoryJobRuns,
+)
 
 HANDED_OFF_AT = 1_800_000_000  # 2027-01-15T08:00:00Z
 FINISHED_AT = HANDED_OFF_AT + 2

@@ -1,12 +1,12 @@
 """moto's AWS stand-in served by uvicorn, for `local_system`'s child process.
 
-Run: `python -m {{ cookiecutter.package_name }}_devkit.moto_server --port 5000`. The answers are
-moto server's (the same WSGI application); only the HTTP server differs. moto's own server
-(werkzeug's development server) closes every connection and starts a thread per request, and
-its router lists moto's package directory on every request under a global lock; under the chaos
-test that overhead, not the emulation, was most of the CPU of both processes. uvicorn keeps
-connections alive, and the package listing is computed once (the installed moto cannot change
-while the server runs).
+Run: `python -m {{ cookiecutter.package_name }}_devkit.moto_server --port 5000`.
+The answers are moto server's (the same WSGI application); only the HTTP server differs.
+moto's own server (werkzeug's development server) closes every connection and starts a thread
+per request, and its router lists moto's package directory on every request under a global
+lock; under the chaos test that overhead, not the emulation, was most of the CPU of both
+processes. uvicorn keeps connections alive, and the package listing is computed once (the
+installed moto cannot change while the server runs).
 
 `uvicorn.middleware.wsgi.WSGIMiddleware` is a2wsgi's adapter when a2wsgi is installed, else
 uvicorn's own, deprecated one (a2wsgi is not a dependency here). If an upgrade removes both,

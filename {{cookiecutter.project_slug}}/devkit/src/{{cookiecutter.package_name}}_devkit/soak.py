@@ -1,7 +1,7 @@
 """`make soak`: the chaos scenario with many messages; prints the counts and the time taken.
 
-Run: `python -m {{ cookiecutter.package_name }}_devkit.soak --count 10000`. Exit status 1 when a
-message was lost or doubled. Everything runs on 127.0.0.1 (see `chaos`).
+Run: `python -m {{ cookiecutter.package_name }}_devkit.soak --count 10000`.
+Exit status 1 when a message was lost or doubled. Everything runs on 127.0.0.1 (see `chaos`).
 """
 
 import argparse

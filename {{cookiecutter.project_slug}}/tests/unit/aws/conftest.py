@@ -9,11 +9,18 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 from pydantic import BaseModel
 
-from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client, sqs_client, ssm_client
+from {{ cookiecutter.package_name }}.aws.clients import (
+    dynamodb_client,
+    sqs_client,
+    ssm_client,
+)
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.jobs import JobContext, job
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
-from {{ cookiecutter.package_name }}_devkit.aws_resources import LocalResources, create_resources
+from {{ cookiecutter.package_name }}_devkit.aws_resources import (
+    LocalResources,
+    create_resources,
+)
 
 from ...conftest import PUBLIC_BASE_URL
 
@@ -76,7 +83,9 @@ def load_entrypoint(aws: LocalResources) -> Callable[[str], ModuleType]:
     """Import (or re-import) an entry point module so it reads the current environment."""
 
     def load(name: str) -> ModuleType:
-        module = importlib.import_module(f"{{ cookiecutter.package_name }}.entrypoints.{name}")
+        module = importlib.import_module(
+            f"{{ cookiecutter.package_name }}.entrypoints.{name}",
+        )
         return importlib.reload(module)
 
     return load

@@ -7,7 +7,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel
 
 from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client
-from {{ cookiecutter.package_name }}.aws.worker import build_record_handler, idempotency_config
+from {{ cookiecutter.package_name }}.aws.worker import (
+    build_record_handler,
+    idempotency_config,
+)
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.handoff import JobEnvelope
 from {{ cookiecutter.package_name }}.jobs import JobContext, job, registry

@@ -29,7 +29,8 @@ from {{ cookiecutter.package_name }}_devkit.qstash_double import (
 
 from ...events import load_event
 
-OWNER = "qstash-jobs"
+# The stack name, which infra/ passes as the schedules resource's Owner property.
+OWNER = "{{ cookiecutter.project_slug }}"
 NIGHTLY = f"{OWNER}.nightly-report.nightly"
 BASE_URL = "http://127.0.0.1:9"  # refuses connections: a schedule that fires reaches nothing
 
@@ -71,7 +72,9 @@ def secret_arn(secrets: Any, qstash: RunningDouble) -> str:
 
 @pytest.fixture
 def entrypoint() -> ModuleType:
-    return importlib.import_module("{{ cookiecutter.package_name }}.entrypoints.lambda_schedules")
+    return importlib.import_module(
+        "{{ cookiecutter.package_name }}.entrypoints.lambda_schedules",
+    )
 
 
 def event(name: str, qstash: RunningDouble, secret_arn: str, **properties: str) -> dict[str, Any]:

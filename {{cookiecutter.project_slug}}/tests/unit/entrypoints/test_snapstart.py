@@ -154,7 +154,9 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingEndpoint]:
 
 def load_ingest() -> ModuleType:
     """Import (or re-import) the ingest entry point, as a fresh Lambda init would."""
-    module = importlib.import_module("{{ cookiecutter.package_name }}.entrypoints.lambda_ingest")
+    module = importlib.import_module(
+        "{{ cookiecutter.package_name }}.entrypoints.lambda_ingest",
+    )
     return importlib.reload(module)
 
 
