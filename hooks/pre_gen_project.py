@@ -112,6 +112,8 @@ DEPENDENCY_IMPORT_NAMES = frozenset(
         "responses", "rfc3339_validator", "rpds", "ruff", "s3transfer", "six", "starlette", "sympy",
         "tenacity", "typing_extensions", "typing_inspection", "urllib3", "uvicorn", "werkzeug",
         "wrapt", "xmltodict", "yaml",
+        # The infra group (the CDK app, in dev): jsii's own dependencies.
+        "cattr", "cattrs", "publication", "typeguard",
         # Not installed today, but planned or likely: the other cron library (croniter, pytz),
         # anyio's former dependency (sniffio), the infrastructure release (aws_cdk, cdk_nag,
         # constructs, jsii), the later targets (functions_framework), and distribution-like

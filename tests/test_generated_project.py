@@ -1,10 +1,13 @@
-"""Run in a baked project what its user runs: ``make install``, ``make lint``, ``make test``.
+"""Run in a baked project what its user runs: ``make install``, ``lint``, ``test``, ``synth``.
 
 Two bakes: the defaults, and a hostile variant where every name differs from the defaults
 (unicode, quotes and an apostrophe in the project name), on the other Python version and
 architecture and in another region. Slow (uv installs the project's dependencies and each
 bake runs its whole suite, about 3.5 minutes apiece on two cores), but part of the default
-run. Deselect with ``-m 'not slow'`` while iterating on hooks.
+run. Deselect with ``-m 'not slow'`` while iterating on hooks. ``make synth`` builds the
+Lambda bundle and the cloud assembly (cdk-nag on, then cfn-lint), and the project's own slow
+tests build the bundle and invoke its handlers with only the bundle and boto3 on sys.path;
+``npm ci`` of the pinned CDK CLI needs the npm registry or npm's cache.
 """
 
 from __future__ import annotations
@@ -179,3 +182,36 @@ def test_hook_refuses_every_import_name_installed_in_the_project(
         "them to DEPENDENCY_IMPORT_NAMES in hooks/pre_gen_project.py:\n"
         + ", ".join(json.dumps(name) for name in accepted)
     )
+
+
+def test_make_synth_passes_cdk_nag_and_cfn_lint(project: BakedProject) -> None:
+    # make synth fails on an unacknowledged cdk-nag finding or a cfn-lint error itself; the
+    # report shows the checks really ran on this project's stack.
+    project.make("synth")
+    report = json.loads((project.path / "cdk.out" / "validation-report.json").read_text())
+    (nag,) = [
+        plugin for plugin in report["pluginReports"] if plugin["pluginName"] == "AwsSolutions"
+    ]
+    assert nag["conclusion"] == "success"
+    assert nag["violations"] == []
+    recorded = json.loads((project.path / ".cookiecutter.json").read_text(encoding="utf-8"))
+    assert (project.path / "cdk.out" / f"{recorded['project_slug']}.template.json").is_file()
+
+
+def test_slow_tests_pass_the_bundle_and_its_handlers(project: BakedProject) -> None:
+    # `make test` leaves these out: the bundler's tests and the asset test, which imports
+    # each handler from the built bundle and invokes it.
+    command = [
+        uv_executable(),
+        "run",
+        "--locked",
+        "pytest",
+        "-m",
+        "slow",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
+    output = run(command, project.path, python=project.python)
+    assert " passed" in output
+    assert " skipped" not in output

@@ -125,12 +125,14 @@ def bundled(
     app.synth()
     settings = ProjectSettings.from_context(app.node)
     assets = json.loads((outdir / f"{settings.stack_name}.assets.json").read_text())
+    # The app's one code asset, beside the custom resource framework's own (Node) code.
     (asset,) = (
-        entry["source"]["path"]
+        outdir / entry["source"]["path"]
         for entry in assets["files"].values()
         if entry["source"]["packaging"] == "zip"
+        and (outdir / entry["source"]["path"] / settings.package_name).is_dir()
     )
-    return Bundled(outdir, outdir / asset, settings)
+    return Bundled(outdir, asset, settings)
 
 
 def run_target_python(settings: ProjectSettings, code: str) -> str:
