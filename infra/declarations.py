@@ -1,10 +1,11 @@
 """The schedules and URL groups the jobs declare, read from the application at synth.
 
-The jobs declare their schedules and URL groups in code; the application turns
-its registry into one JSON document, `<package>.qstash.schedules.declarations_document`,
-checking each cron, time zone, job name and destination on the way. The CDK app runs in the
-project's environment (`uv run`, cdk.json), where the package is installed, so it imports
-the application here and hands the document to the custom resource that reconciles it.
+The jobs declare their schedules and URL groups in code (`src/<package>/jobs/`), and the
+application turns its registry into one JSON document
+(`<package>.qstash.schedules.declarations_document`), checking each cron, time zone, job
+name and destination on the way. The CDK app runs in the project's environment (`uv run`,
+cdk.json), where the package is installed, so it imports the application here and hands the
+document to the custom resource that reconciles it (components/schedules.py).
 """
 
 import importlib
