@@ -6,6 +6,7 @@ failure callback stores the dead letter, and `dlq replay` delivers it again.
 """
 
 import json
+import time
 
 import pytest
 
@@ -44,8 +45,15 @@ def test_job_that_keeps_failing_is_retried_by_sqs_then_dead_lettered(
     # second, and on a loaded machine a receive can find the previous run still in progress
     # (the worker's idempotency record refuses it without running the job), so count the runs
     # within the bounds SQS sets rather than exactly.
+    # SQS moves the message to the dead-letter queue on the receive after its last failure, so
+    # look until it is there; the deadline only guards a hang.
+    deadline = time.monotonic() + 30
+    found = [e for e in system.sqs_dead_letters() if e.message_id == result.message_id]
+    while not found and time.monotonic() < deadline:
+        time.sleep(0.2)
+        found = [e for e in system.sqs_dead_letters() if e.message_id == result.message_id]
     assert 2 <= RUNS.failures <= system.resources.max_receive_count
-    (envelope,) = [e for e in system.sqs_dead_letters() if e.message_id == result.message_id]
+    (envelope,) = found
     assert envelope.payload == {"label": "doomed", "fail": True}
     (attempt,) = system.qstash.double.attempts(result.message_id)
     assert attempt.status == 202  # for QStash the hand-off was the success
