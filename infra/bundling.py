@@ -182,8 +182,20 @@ def build_bundle(spec: BundleSpec, output_dir: Path) -> None:
     # lock file is uv's own, taken while it installed into the folder.
     shutil.rmtree(output_dir / "bin", ignore_errors=True)
     (output_dir / ".lock").unlink(missing_ok=True)
-    shutil.copytree(spec.package_dir, output_dir / spec.package_name, ignore=_not_shipped)
+    copy_package(spec, output_dir)
     compile_bytecode(python, output_dir)
+
+
+def copy_package(spec: BundleSpec, output_dir: Path) -> None:
+    """Copy the application package into `output_dir`, without what never ships.
+
+    Left out: tool caches, stale bytecode, and hidden files and folders such as a `.env`
+    with local secrets, which would otherwise reach every deployed copy of the code.
+
+    Raises:
+        FileExistsError: `output_dir` already holds the package.
+    """
+    shutil.copytree(spec.package_dir, output_dir / spec.package_name, ignore=_not_shipped)
 
 
 def export_requirements(uv: str, project_dir: Path) -> str:
@@ -297,5 +309,9 @@ def _shipped_files(package_dir: Path) -> list[Path]:
 
 
 def _not_shipped(folder: str, names: list[str]) -> set[str]:
-    """Name the entries of `folder` never bundled: tool caches and stale bytecode."""
-    return {name for name in names if name in _CACHE_FOLDERS or name.endswith(".pyc")}
+    """Name the entries of `folder` never bundled: caches, stale bytecode, hidden files."""
+    return {
+        name
+        for name in names
+        if name in _CACHE_FOLDERS or name.endswith(".pyc") or name.startswith(".")
+    }

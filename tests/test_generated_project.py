@@ -59,6 +59,12 @@ for dist in importlib.metadata.distributions():
 print(json.dumps(sorted(name for name in names if name.isidentifier())))
 """
 STEP_TIMEOUT = 600
+# Values a developer might hold locally; none may reach the cloud assembly.
+LOCAL_SECRETS = {
+    "QSTASH_TOKEN": "planted-token-5f0c1e",
+    "QSTASH_CURRENT_SIGNING_KEY": "sig_planted_current_9b2d",
+    "QSTASH_NEXT_SIGNING_KEY": "sig_planted_next_41aa",
+}
 
 
 def user_environment(python: Path | None = None) -> dict[str, str]:
@@ -184,17 +190,39 @@ def test_hook_refuses_every_import_name_installed_in_the_project(
     )
 
 
-def test_make_synth_passes_cdk_nag_and_cfn_lint(project: BakedProject) -> None:
+def test_make_synth_passes_cdk_nag_and_cfn_lint(
+    project: BakedProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # make synth fails on an unacknowledged cdk-nag finding or a cfn-lint error itself; the
-    # report shows the checks really ran on this project's stack.
-    project.make("synth")
+    # report shows the checks really ran on this project's stack. Local secret values sit
+    # where a developer keeps them (the shell, a .env at the root and beside the code): no
+    # file of the cloud assembly, the bundled code included, may hold one.
+    recorded = json.loads((project.path / ".cookiecutter.json").read_text(encoding="utf-8"))
+    planted = [project.path / ".env", project.path / "src" / recorded["package_name"] / ".env"]
+    for name, value in LOCAL_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    dotenv = "".join(f"{name}={value}\n" for name, value in LOCAL_SECRETS.items())
+    try:
+        for path in planted:
+            path.write_text(dotenv, encoding="utf-8")
+        project.make("synth")
+    finally:
+        for path in planted:
+            path.unlink(missing_ok=True)
+    leaks = [
+        f"{path.relative_to(project.path)} holds {name}"
+        for path in sorted((project.path / "cdk.out").rglob("*"))
+        if path.is_file()
+        for name, value in LOCAL_SECRETS.items()
+        if value.encode() in path.read_bytes()
+    ]
+    assert leaks == []
     report = json.loads((project.path / "cdk.out" / "validation-report.json").read_text())
     (nag,) = [
         plugin for plugin in report["pluginReports"] if plugin["pluginName"] == "AwsSolutions"
     ]
     assert nag["conclusion"] == "success"
     assert nag["violations"] == []
-    recorded = json.loads((project.path / ".cookiecutter.json").read_text(encoding="utf-8"))
     assert (project.path / "cdk.out" / f"{recorded['project_slug']}.template.json").is_file()
 
 

@@ -10,7 +10,13 @@ import pytest
 
 from infra import bundling
 from infra.app import build_app
-from infra.bundling import BundleSpec, BundlingError, fingerprint, without_lambda_provided
+from infra.bundling import (
+    BundleSpec,
+    BundlingError,
+    copy_package,
+    fingerprint,
+    without_lambda_provided,
+)
 from infra.interpreter import find_python
 from infra.settings import ProjectSettings
 from infra.tests.conftest import default_declarations
@@ -61,6 +67,21 @@ def test_fingerprint_ignores_the_dev_kit_and_bytecode_caches(spec: BundleSpec) -
 def test_fingerprint_differs_per_runtime(spec: BundleSpec, change: dict[str, str]) -> None:
     other = BundleSpec(**{**spec.__dict__, **change})
     assert fingerprint(other) != fingerprint(spec)
+
+
+def test_hidden_files_in_the_package_are_neither_copied_nor_fingerprinted(
+    spec: BundleSpec, tmp_path: Path
+) -> None:
+    # A .env with local secrets beside the code must not reach every deployed copy.
+    before = fingerprint(spec)
+    (spec.package_dir / ".env").write_text("QSTASH_TOKEN=local-secret\n", encoding="utf-8")
+    (spec.package_dir / ".idea").mkdir()
+    (spec.package_dir / ".idea" / "workspace.xml").write_text("<x/>", encoding="utf-8")
+    assert fingerprint(spec) == before
+    output = tmp_path / "asset"
+    copy_package(spec, output)
+    copied = sorted(p.relative_to(output).as_posix() for p in output.rglob("*"))
+    assert copied == ["jobs", "jobs/__init__.py", "jobs/handler.py"]
 
 
 def test_folder_without_a_lock_is_refused_with_where_to_run(spec: BundleSpec) -> None:
