@@ -15,6 +15,7 @@ from botocore.config import Config
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
 FAST_FAIL = Config(
@@ -43,9 +44,15 @@ def ssm_client() -> "BaseClient":
     return client
 
 
+@cache
+def secretsmanager_client() -> "SecretsManagerClient":
+    """Return the container's Secrets Manager client (the signing keys)."""
+    return boto3.client("secretsmanager", config=FAST_FAIL)
+
+
 def created_clients() -> "list[BaseClient]":
     """Return the clients this module has created so far in this process."""
-    factories = (sqs_client, dynamodb_client, ssm_client)
+    factories = (sqs_client, dynamodb_client, ssm_client, secretsmanager_client)
     return [factory() for factory in factories if factory.cache_info().currsize]
 
 

@@ -1,5 +1,7 @@
 """Signing keys from AWS Secrets Manager, cached per container (Powertools parameters)."""
 
+from typing import TYPE_CHECKING
+
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import (
     GetParameterError,
@@ -8,6 +10,10 @@ from aws_lambda_powertools.utilities.parameters.exceptions import (
 
 from ..errors import SigningKeysUnavailableError
 from ..qstash.signature import SigningKeys
+from .clients import secretsmanager_client
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 CURRENT_FIELD = "QSTASH_CURRENT_SIGNING_KEY"
 NEXT_FIELD = "QSTASH_NEXT_SIGNING_KEY"
@@ -22,14 +28,24 @@ class SecretsManagerSigningKeySource:
     reaches running containers within that time; until then the old next key (now QStash's
     current key) still verifies.
 
+    The secret is read with the container's fast-fail client (2 s to connect, 5 s per
+    read, 3 attempts), not Powertools' default provider, whose own session reloads the
+    service model on first use and whose client waits up to 60 s: a delivery waits on this
+    read, and a stuck one must answer 503 within seconds so QStash retries.
+
     Args:
         secret_id: The secret's ARN or name.
         max_age: Cache lifetime, in seconds.
+        client: The Secrets Manager client; default: the container's (`aws.clients`).
     """
 
-    def __init__(self, secret_id: str, max_age: int) -> None:
+    def __init__(
+        self, secret_id: str, max_age: int, client: "SecretsManagerClient | None" = None
+    ) -> None:
         self._secret_id = secret_id
         self._max_age = max_age
+        self.client = client or secretsmanager_client()
+        self._provider = parameters.SecretsProvider(boto3_client=self.client)
 
     def get(self) -> SigningKeys:
         """Return the keys from the (cached) secret.
@@ -38,7 +54,7 @@ class SecretsManagerSigningKeySource:
             SigningKeysUnavailableError: The secret cannot be read, is not JSON, or lacks a key.
         """
         try:
-            secret = parameters.get_secret(self._secret_id, transform="json", max_age=self._max_age)
+            secret = self._provider.get(self._secret_id, transform="json", max_age=self._max_age)
         except (GetParameterError, TransformParameterError) as error:
             raise SigningKeysUnavailableError(
                 "cannot read the signing keys secret", secret_id=self._secret_id, cause=str(error)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from {{ cookiecutter.package_name }}.aws.clients import (
     dynamodb_client,
+    secretsmanager_client,
     sqs_client,
     ssm_client,
 )
@@ -60,6 +61,7 @@ def _clear_caches() -> None:
     sqs_client.cache_clear()
     dynamodb_client.cache_clear()
     ssm_client.cache_clear()
+    secretsmanager_client.cache_clear()
     get_settings.cache_clear()
     parameters.clear_caches()
 

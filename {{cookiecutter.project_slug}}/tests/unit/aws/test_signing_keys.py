@@ -3,6 +3,7 @@ import json
 import boto3
 import pytest
 
+from {{ cookiecutter.package_name }}.aws.clients import FAST_FAIL, secretsmanager_client
 from {{ cookiecutter.package_name }}.aws.signing_keys import SecretsManagerSigningKeySource
 from {{ cookiecutter.package_name }}.errors import SigningKeysUnavailableError
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
@@ -81,3 +82,11 @@ def test_malformed_secret_fails_closed(aws: LocalResources, secret: str) -> None
 def test_key_values_never_appear_in_the_repr(keys: SigningKeys) -> None:
     assert keys.current not in repr(keys)
     assert keys.next not in repr(keys)
+
+
+def test_secret_is_read_with_the_container_s_fast_fail_client(aws: LocalResources) -> None:
+    # Powertools' default provider would make its own client, waiting up to 60 s a read.
+    source = SecretsManagerSigningKeySource(aws.signing_keys_secret_arn, max_age=300)
+    assert source.client is secretsmanager_client()
+    assert source.client.meta.config.connect_timeout == FAST_FAIL.connect_timeout
+    assert source.client.meta.config.read_timeout == FAST_FAIL.read_timeout

@@ -22,6 +22,7 @@ import pytest
 from {{ cookiecutter.package_name }}.aws.clients import (
     close_connections,
     dynamodb_client,
+    secretsmanager_client,
     sqs_client,
     ssm_client,
 )
@@ -125,7 +126,7 @@ class _AnswerEmptyJson(BaseHTTPRequestHandler):
 
 def _clear_caches() -> None:
     close_connections()
-    for factory in (sqs_client, dynamodb_client, ssm_client):
+    for factory in (sqs_client, dynamodb_client, ssm_client, secretsmanager_client):
         factory.cache_clear()
     get_settings.cache_clear()
 
