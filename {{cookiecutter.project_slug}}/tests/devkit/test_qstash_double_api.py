@@ -145,6 +145,21 @@ def test_the_hang_switch_accepts_and_never_answers(qstash: RunningDouble) -> Non
     assert call(qstash, "GET", "/v2/keys").status_code == 200
 
 
+def test_publishes_to_a_refused_destination_get_500_and_queue_nothing(
+    qstash: RunningDouble, receiver: CapturingReceiver, path: str
+) -> None:
+    qstash.double.configure(refuse_publish_to=receiver.url(path + "/worker/"))
+
+    refused = call(qstash, "POST", f"/v2/publish/{receiver.url(path + '/worker/x')}")
+    accepted = call(qstash, "POST", f"/v2/publish/{receiver.url(path + '/jobs/x')}")
+
+    assert refused.status_code == 500
+    assert "refuse_publish_to" in refused.json()["error"]
+    assert accepted.is_success
+    queued = [message.url for message in qstash.double.messages()]
+    assert queued == [receiver.url(path + "/jobs/x")]
+
+
 def test_a_url_group_gets_one_message_per_endpoint(
     qstash: RunningDouble, receiver: CapturingReceiver, path: str
 ) -> None:

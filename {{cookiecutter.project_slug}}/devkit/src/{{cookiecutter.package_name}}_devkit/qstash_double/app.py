@@ -104,6 +104,14 @@ class ApiGuard:
             if not allowed:
                 self.double.state.counters["rate_limited"] += 1
                 return JSONResponse({"error": "Too many requests"}, 429, headers=headers)
+        refused = settings.refuse_publish_to
+        if refused is not None and request.url.path.startswith("/v2/publish/"):
+            destination = request.url.path.removeprefix("/v2/publish/")
+            if destination.startswith(refused):
+                self.double.state.counters["refused_publishes"] += 1
+                return JSONResponse(
+                    {"error": f"publishing to {refused} is refused (refuse_publish_to)"}, 500
+                )
         return None
 
 

@@ -76,6 +76,9 @@ class DoubleSettings:
             excess requests get 429 with `Burst-RateLimit-*` headers.
         rate_limit_scope: "publish" (publish and batch only) or "all" (every `/v2` call).
         hang: Accept API connections and never answer (client-timeout tests).
+        refuse_publish_to: A destination URL prefix, or None: publishes to a destination
+            starting with it are answered 500 and nothing is queued (QStash failing for one
+            destination, e.g. the worker route a Cloud Function re-publishes its jobs to).
         duplicate_delivery_probability: Chance an attempt is sent twice (at-least-once,
             https://upstash.com/docs/qstash/features/at-least-once).
         lost_response_probability: Chance the destination's answer is dropped after it did
@@ -105,6 +108,7 @@ class DoubleSettings:
     rate_limit_per_second: int | None = None
     rate_limit_scope: Literal["publish", "all"] = "publish"
     hang: bool = False
+    refuse_publish_to: str | None = None
     duplicate_delivery_probability: float = 0.0
     lost_response_probability: float = 0.0
     seed: int | None = None
