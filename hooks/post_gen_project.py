@@ -31,11 +31,69 @@ ANSWERS_JSON = {{ {
 
 # Files and folders only one target needs, relative to the project root ("{package}" is
 # the package name). Generation keeps the chosen target's paths and deletes the others'.
-# The template holds only aws-lambda files today; gcp-cloud-functions comes later.
+# fmt: off
 TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
-    "aws-lambda": ("cdk.json", "package.json", "package-lock.json", ".cfnlintrc", "infra"),
-    "gcp-cloud-functions": (),
+    "aws-lambda": (
+        # The CDK app and its command-line tool.
+        "cdk.json", "package.json", "package-lock.json", ".cfnlintrc", "infra",
+        # Lambda's edge: Function URL, SQS worker, DynamoDB records, Secrets Manager, SnapStart.
+        "src/{package}/aws",
+        "src/{package}/entrypoints/lambda_ingest.py",
+        "src/{package}/entrypoints/lambda_schedules.py",
+        "src/{package}/entrypoints/lambda_worker.py",
+        "src/{package}/handoff/sqs.py",
+        "src/{package}/store/dynamodb.py",
+        "src/{package}/store/idempotency.py",
+        "tests/unit/aws",
+        "tests/unit/entrypoints",
+        "tests/infra",
+        # The dev kit's AWS stand-ins (moto, SQS trigger, Lambda context) and what runs on them.
+        "devkit/src/{package}_devkit/aws_resources.py",
+        "devkit/src/{package}_devkit/chaos.py",
+        "devkit/src/{package}_devkit/demo.py",
+        "devkit/src/{package}_devkit/event_source.py",
+        "devkit/src/{package}_devkit/lambda_context.py",
+        "devkit/src/{package}_devkit/moto_server.py",
+        "devkit/src/{package}_devkit/runtime.py",
+        "devkit/src/{package}_devkit/soak.py",
+        "devkit/src/{package}_devkit/sqs.py",
+        "devkit/src/{package}_devkit/stack.py",
+        "tests/devkit/test_chaos.py",
+        "tests/devkit/test_event_source.py",
+        "tests/devkit/test_runtime.py",
+        "tests/devkit/test_soak.py",
+        "tests/devkit/test_sqs.py",
+        "tests/e2e/test_chaos.py",
+        "tests/e2e/test_sqs_dead_letters.py",
+    ),
+    "gcp-cloud-functions": (
+        # The lock of the GCP dependencies; a GCP project gets it as uv.lock (TARGET_LOCKS).
+        "uv-gcp.lock",
+        # Cloud Functions' edge: functions-framework entry point, QStash hand-off, Firestore.
+        "src/{package}/gcp",
+        "src/{package}/entrypoints/gcp_main.py",
+        "src/{package}/handoff/qstash.py",
+        "src/{package}/store/firestore.py",
+        "tests/unit/gcp",
+        # The dev kit's Google Cloud stand-ins (Firestore emulator, functions-framework).
+        "devkit/src/{package}_devkit/firestore_emulator.py",
+        "devkit/src/{package}_devkit/functions_server.py",
+        "devkit/src/{package}_devkit/gcp_demo.py",
+        "devkit/src/{package}_devkit/gcp_stack.py",
+        "devkit/src/{package}_devkit/job_modules_source.py",
+        "tests/devkit/test_firestore_emulator.py",
+        "tests/e2e/test_worker_route.py",
+        "tests/unit/conftest.py",  # the Firestore emulator of the unit tests
+        # make deploy's staging and gcloud calls, and their tests.
+        "scripts",
+        "tests/deploy",
+    ),
 }
+# fmt: on
+# Targets whose dependencies differ from the template's uv.lock (the AWS one): their lock
+# replaces it. Each lock is made by baking and running `uv lock` (see docs/design_decisions.md).
+TARGET_LOCKS: dict[str, str] = {"gcp-cloud-functions": "uv-gcp.lock"}
+LOCK_FILE = "uv.lock"
 
 # The CDK app's folder at the template's top level, copied whole into AWS projects.
 INFRA_FOLDER = "infra"
@@ -171,6 +229,25 @@ def prune(project_dir: Path, relative_paths: list[str]) -> list[Path]:
     return removed
 
 
+def use_target_lock(project_dir: Path, cloud: str) -> bool:
+    """Put the chosen target's lock file in place of uv.lock, when it has one of its own.
+
+    Args:
+        project_dir: The generated project's root folder.
+        cloud: The chosen target.
+
+    Returns:
+        Whether uv.lock was replaced; False when the target uses uv.lock as generated, or
+        the replacement happened on an earlier run (its source is gone).
+    """
+    name = TARGET_LOCKS.get(cloud)
+    source = project_dir / name if name else None
+    if source is None or not source.is_file():
+        return False
+    source.replace(project_dir / LOCK_FILE)
+    return True
+
+
 def next_steps(project_dir: Path, answers: dict[str, str]) -> str:
     """Describe what to run after generation.
 
@@ -181,6 +258,25 @@ def next_steps(project_dir: Path, answers: dict[str, str]) -> str:
     Returns:
         Several lines of text ending with a newline.
     """
+    if answers["cloud"] == "gcp-cloud-functions":
+        return (
+            f"\nCreated {answers['project_name']} in {project_dir}\n\n"
+            "Next steps:\n"
+            f"  cd {project_dir}\n"
+            "  make demo    # the whole flow locally (functions-framework, Firestore emulator)\n"
+            "  make test    # the tests (the test session starts the Firestore emulator)\n"
+            "  make lint    # ruff, ruff format --check, mypy --strict\n"
+            "  make dev     # keep the local system running; prints the URLs and exports to use\n"
+            "  make deploy  # to Google Cloud: README.md, Deploy, walks you from the secrets to a\n"
+            "               # schedule\n"
+            "  make help    # every target\n\n"
+            "Signing keys: make demo and make dev create their own. For real QStash traffic, copy\n"
+            "the current and next signing keys from the Upstash console. Deployed, the function\n"
+            "reads them from Secret Manager secrets, which make deploy maps to the environment\n"
+            "variables QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY (--set-secrets);\n"
+            'for local runs, set those variables yourself. README.md, section "Signing keys and\n'
+            'rotation", explains rolling them.\n'
+        )
     return (
         f"\nCreated {answers['project_name']} in {project_dir}\n\n"
         "Next steps:\n"
@@ -222,6 +318,7 @@ def main() -> int:
             print(f"ERROR: {error}", file=sys.stderr)
             return 1
         copy_infra(checkout, project_dir)
+    use_target_lock(project_dir, answers["cloud"])
     prune(project_dir, paths_to_prune(answers["cloud"], answers["package_name"]))
     print(next_steps(project_dir, answers), end="")
     return 0

@@ -32,11 +32,11 @@ ANSWERS_JSON = {{ {
     "python_version": cookiecutter.python_version,
     "architecture": cookiecutter.architecture,
     "aws_region": cookiecutter.aws_region,
+    "gcp_region": cookiecutter.gcp_region,
 } | tojson | tojson }}
 # fmt: on
 
-AVAILABLE_CLOUDS = ("aws-lambda",)
-LATER_CLOUDS = ("gcp-cloud-functions",)
+AVAILABLE_CLOUDS = ("aws-lambda", "gcp-cloud-functions")
 PYTHON_VERSIONS = ("3.13", "3.12")
 ARCHITECTURES = ("arm64", "x86_64")
 
@@ -86,6 +86,29 @@ AWS_REGIONS_BY_PARTITION = {
 # fmt: on
 AWS_REGIONS = frozenset(itertools.chain.from_iterable(AWS_REGIONS_BY_PARTITION.values()))
 AWS_REGION_EXAMPLES = "us-east-1, eu-central-1 or ap-southeast-2"
+# The regions of Cloud Run functions (Cloud Functions 2nd gen, which run on Cloud Run), copied
+# from https://cloud.google.com/run/docs/locations (Tier 1 and Tier 2 pricing lists), which
+# https://cloud.google.com/functions/docs/locations points to. Google adds regions now and
+# then: a region missing here is refused with this list's examples; add it here and in
+# docs/prompts.md.
+# fmt: off
+GCP_REGIONS = frozenset(
+    {
+        # Tier 1 pricing.
+        "asia-east1", "asia-northeast1", "asia-northeast2", "europe-north1", "europe-southwest1",
+        "europe-west1", "europe-west4", "europe-west8", "europe-west9", "me-west1", "us-central1",
+        "us-east1", "us-east4", "us-east5", "us-south1", "us-west1",
+        # Tier 2 pricing.
+        "africa-south1", "asia-east2", "asia-northeast3", "asia-south1", "asia-south2",
+        "asia-southeast1", "asia-southeast2", "australia-southeast1", "australia-southeast2",
+        "europe-central2", "europe-west2", "europe-west3", "europe-west6", "europe-west10",
+        "europe-west12", "me-central1", "me-central2", "northamerica-northeast1",
+        "northamerica-northeast2", "southamerica-east1", "southamerica-west1", "us-west2",
+        "us-west3", "us-west4",
+    }
+)
+# fmt: on
+GCP_REGION_EXAMPLES = "us-central1, europe-west1 or asia-northeast1"
 
 # Import names a package_name must not take: the generated package and an installed
 # distribution would shadow one another (package_name=packaging baked, then the project's tests
@@ -114,6 +137,11 @@ DEPENDENCY_IMPORT_NAMES = frozenset(
         "wrapt", "xmltodict", "yaml",
         # The infra group (the CDK app, in dev): jsii's own dependencies.
         "cattr", "cattrs", "publication", "typeguard",
+        # Installed in a gcp-cloud-functions project only: functions-framework and
+        # google-cloud-firestore with their dependencies (google is the namespace of
+        # google.cloud, google.auth, google.api_core, google.protobuf ...).
+        "cloudevents", "deprecation", "google", "grpc", "grpc_status", "gunicorn", "proto",
+        "pyasn1", "pyasn1_modules", "uvicorn_worker", "watchdog",
         # Not installed today, but planned or likely: the other cron library (croniter, pytz),
         # anyio's former dependency (sniffio), the infrastructure release (aws_cdk, cdk_nag,
         # constructs, jsii), the later targets (functions_framework), and distribution-like
@@ -165,6 +193,11 @@ LAMBDA_RUNTIME_NAMES = frozenset(
         "snapshot_restore_py",
     }
 )
+# What a Cloud Function's source root holds besides the package: functions-framework imports
+# the module main (main.py, the default --source entry module) to find the entry point, see
+# https://cloud.google.com/functions/docs/writing#directory-structure-python. A package of
+# that name would take its place.
+CLOUD_FUNCTIONS_RUNTIME_NAMES = frozenset({"main"})
 # fmt: on
 # sys.stdlib_module_names leaves out the regression-test package, which is still importable.
 STDLIB_NAMES = frozenset(sys.stdlib_module_names) | {"test"}
@@ -335,6 +368,8 @@ def package_name_conflict(value: str) -> str | None:
         return f"would shadow {value}, which packaging tools import in the project's environment"
     if value in LAMBDA_RUNTIME_NAMES:
         return f"would shadow {value}, which the Lambda Python runtime imports"
+    if value in CLOUD_FUNCTIONS_RUNTIME_NAMES:
+        return f"would shadow {value}, which the Cloud Functions Python runtime imports"
     if value in PROJECT_NAMES:
         return f"clashes with the project's own {value} folder"
     return None
@@ -413,13 +448,11 @@ def check_author_email(value: str) -> str | None:
 
 
 def check_cloud(value: str) -> str | None:
-    """Check the deployment target; later targets get their own message.
+    """Check the deployment target.
 
     Returns:
         How to fix the value, or None when it is acceptable.
     """
-    if value in LATER_CLOUDS:
-        return "arrives in a later release of this template; choose aws-lambda for now"
     if value not in AVAILABLE_CLOUDS:
         return f"must be one of {', '.join(AVAILABLE_CLOUDS)}"
     return None
@@ -457,6 +490,28 @@ def check_aws_region(value: str) -> str | None:
     return f"is not a known AWS region code; use one such as {AWS_REGION_EXAMPLES}"
 
 
+def check_gcp_region(value: str) -> str | None:
+    """Check that the value is a region Cloud Functions 2nd gen deploys to (``GCP_REGIONS``).
+
+    Returns:
+        How to fix the value, or None when it is acceptable.
+    """
+    if value in GCP_REGIONS:
+        return None
+    # US-CENTRAL1, us_central1, " us-central1 ": the right region, typed another way.
+    spelled = re.sub(r"[\s_]+", "-", value.strip().lower())
+    if spelled in GCP_REGIONS:
+        return f"is not a Google Cloud region name as written; did you mean {spelled}?"
+    # us-central-1: an AWS-style hyphen before the number.
+    joined = re.sub(r"-(\d+)$", r"\1", spelled)
+    if joined in GCP_REGIONS:
+        return f"is not a Google Cloud region name; did you mean {joined}?"
+    return (
+        "is not a region of Cloud Functions 2nd gen; use one such as "
+        f"{GCP_REGION_EXAMPLES} (https://cloud.google.com/run/docs/locations)"
+    )
+
+
 class Derivation(NamedTuple):
     """How cookiecutter.json derives an answer's default from an earlier answer.
 
@@ -485,9 +540,27 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "author_email": check_author_email,
     "cloud": check_cloud,
     "python_version": check_python_version,
-    "architecture": check_architecture,
-    "aws_region": check_aws_region,
 }
+# The prompts that apply to one target only, checked when that target is chosen. The other
+# targets' answers are ignored: cookiecutter asks every prompt, and no generated file uses
+# them (docs/prompts.md says which prompt applies where).
+TARGET_CHECKS: dict[str, dict[str, Callable[[str], str | None]]] = {
+    "aws-lambda": {"architecture": check_architecture, "aws_region": check_aws_region},
+    "gcp-cloud-functions": {"gcp_region": check_gcp_region},
+}
+
+
+def checks_for(cloud: object) -> dict[str, Callable[[str], str | None]]:
+    """Return the checks that apply to a target: every shared one, then the target's own.
+
+    Args:
+        cloud: The ``cloud`` answer; a refused one adds no target checks.
+
+    Returns:
+        Prompt key -> check, in prompt order.
+    """
+    own = TARGET_CHECKS.get(cloud, {}) if isinstance(cloud, str) else {}
+    return {**CHECKS, **own}
 
 
 def validate(answers: dict[str, object]) -> list[str]:
@@ -498,14 +571,15 @@ def validate(answers: dict[str, object]) -> list[str]:
 
     Returns:
         One ``ERROR: <field>=<value>: <how to fix>`` line per problem, in prompt order;
-        empty when every answer is acceptable. An answer still equal to its default
+        empty when every answer is acceptable. Prompts of other targets than the chosen
+        ``cloud`` are not checked (``TARGET_CHECKS``). An answer still equal to its default
         derivation (``package_name=src`` from ``project_slug=src``) is reported against
         the answer it derives from, the one the user typed, and not at all when that
         answer is refused already (``project_slug=MyJobs``): fixing the source fixes both.
     """
     problems = []
     refused: set[str] = set()
-    for field, check in CHECKS.items():
+    for field, check in checks_for(answers.get("cloud")).items():
         value = answers.get(field)
         if not isinstance(value, str):
             problems.append(error_line(field, value, "must be given as text"))

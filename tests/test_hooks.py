@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.combinations import TARGET_PROMPTS
 from tests.conftest import HookLoader
 
 EMOJI = "\N{ROCKET}"
@@ -46,7 +47,18 @@ def test_hook_receives_every_public_prompt(pre_gen: ModuleType, answers: dict[st
 
 
 def test_hook_checks_every_public_prompt(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
-    assert set(pre_gen.CHECKS) == set(answers)
+    target_prompts = {prompt for checks in pre_gen.TARGET_CHECKS.values() for prompt in checks}
+    assert set(pre_gen.CHECKS) | target_prompts == set(answers)
+
+
+def test_hook_has_the_prompts_of_every_target(pre_gen: ModuleType) -> None:
+    assert tuple(pre_gen.TARGET_CHECKS) == pre_gen.AVAILABLE_CLOUDS
+
+
+def test_target_prompts_are_the_ones_the_template_tests_name(pre_gen: ModuleType) -> None:
+    assert {cloud: tuple(checks) for cloud, checks in pre_gen.TARGET_CHECKS.items()} == (
+        TARGET_PROMPTS
+    )
 
 
 @pytest.mark.parametrize(
@@ -529,19 +541,35 @@ def test_author_email_that_does_not_look_like_an_address_is_refused(
 # --- choices -------------------------------------------------------------------------
 
 
-def test_gcp_cloud_functions_is_refused_until_a_later_release(
-    pre_gen: ModuleType, answers: dict[str, Any]
-) -> None:
-    assert problems_for(pre_gen, answers, cloud="gcp-cloud-functions") == [
-        "ERROR: cloud=gcp-cloud-functions: arrives in a later release of this template; "
-        "choose aws-lambda for now"
-    ]
+def test_gcp_cloud_functions_is_accepted(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert problems_for(pre_gen, answers, cloud="gcp-cloud-functions") == []
 
 
 def test_unknown_cloud_is_refused(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
     assert problems_for(pre_gen, answers, cloud="azure") == [
-        "ERROR: cloud=azure: must be one of aws-lambda"
+        "ERROR: cloud=azure: must be one of aws-lambda, gcp-cloud-functions"
     ]
+
+
+def test_unknown_cloud_checks_no_target_prompt(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    assert problems_for(pre_gen, answers, cloud="azure", aws_region="mars", gcp_region="mars") == [
+        "ERROR: cloud=azure: must be one of aws-lambda, gcp-cloud-functions"
+    ]
+
+
+def test_aws_prompts_are_not_checked_for_gcp(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert (
+        problems_for(
+            pre_gen, answers, cloud="gcp-cloud-functions", architecture="amd64", aws_region="mars"
+        )
+        == []
+    )
+
+
+def test_gcp_region_is_not_checked_for_aws(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert problems_for(pre_gen, answers, cloud="aws-lambda", gcp_region="mars") == []
 
 
 @pytest.mark.parametrize("version", ["3.13", "3.12"])
@@ -573,6 +601,67 @@ def test_unknown_architecture_is_refused(
 ) -> None:
     assert problems_for(pre_gen, answers, architecture=architecture) == [
         f"ERROR: architecture={architecture}: must be one of arm64, x86_64"
+    ]
+
+
+# --- gcp_region ----------------------------------------------------------------------
+
+GCP = {"cloud": "gcp-cloud-functions"}
+
+
+@pytest.mark.parametrize(
+    "region", ["us-central1", "europe-west3", "asia-northeast1", "africa-south1", "me-central2"]
+)
+def test_gcp_region_of_cloud_functions_is_accepted(
+    pre_gen: ModuleType, answers: dict[str, Any], region: str
+) -> None:
+    assert problems_for(pre_gen, answers, **GCP, gcp_region=region) == []
+
+
+def test_pinned_gcp_regions_are_region_names(pre_gen: ModuleType) -> None:
+    # <continent or country>-<direction><number>, as Google names them.
+    pattern = re.compile(r"^[a-z]+-[a-z]+[1-9][0-9]?$")
+    assert sorted(region for region in pre_gen.GCP_REGIONS if not pattern.match(region)) == []
+
+
+def test_default_gcp_region_is_pinned(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    assert answers["gcp_region"] in pre_gen.GCP_REGIONS
+
+
+@pytest.mark.parametrize("region", ["eu-central-1", "europe-west99", "mars", "", "global"])
+def test_gcp_region_that_is_not_one_is_refused_with_examples(
+    pre_gen: ModuleType, answers: dict[str, Any], region: str
+) -> None:
+    assert problems_for(pre_gen, answers, **GCP, gcp_region=region) == [
+        f"ERROR: gcp_region={region}: is not a region of Cloud Functions 2nd gen; use one such "
+        "as us-central1, europe-west1 or asia-northeast1 (https://cloud.google.com/run/docs/locations)"
+    ]
+
+
+@pytest.mark.parametrize("region", ["US-CENTRAL1", "us_central1", " us-central1 "])
+def test_gcp_region_typed_another_way_is_refused_naming_the_region(
+    pre_gen: ModuleType, answers: dict[str, Any], region: str
+) -> None:
+    assert problems_for(pre_gen, answers, **GCP, gcp_region=region) == [
+        f"ERROR: gcp_region={region}: is not a Google Cloud region name as written; did you "
+        "mean us-central1?"
+    ]
+
+
+def test_gcp_region_typed_aws_style_is_refused_naming_the_region(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    assert problems_for(pre_gen, answers, **GCP, gcp_region="europe-west-3") == [
+        "ERROR: gcp_region=europe-west-3: is not a Google Cloud region name; did you mean "
+        "europe-west3?"
+    ]
+
+
+def test_package_name_main_is_refused(pre_gen: ModuleType, answers: dict[str, Any]) -> None:
+    # functions-framework imports main.py from the function's source root.
+    assert problems_for(pre_gen, answers, package_name="main") == [
+        "ERROR: package_name=main: would shadow main, which the Cloud Functions Python runtime "
+        "imports; choose another name, e.g. main_jobs"
     ]
 
 
@@ -660,8 +749,78 @@ def post_gen(load_hook: HookLoader, template_dir: Path) -> ModuleType:
     return load_hook("post_gen_project", _repo_dir=str(template_dir))
 
 
-def test_post_gen_prunes_nothing_for_aws_lambda_today(post_gen: ModuleType) -> None:
-    assert post_gen.paths_to_prune("aws-lambda", "qstash_jobs") == []
+def test_post_gen_prunes_the_gcp_paths_for_aws_lambda(post_gen: ModuleType) -> None:
+    pruned = post_gen.paths_to_prune("aws-lambda", "jobs")
+    assert "src/jobs/gcp" in pruned
+    assert "uv-gcp.lock" in pruned
+    assert "infra" not in pruned
+
+
+def test_post_gen_prunes_the_aws_paths_for_gcp(post_gen: ModuleType) -> None:
+    pruned = post_gen.paths_to_prune("gcp-cloud-functions", "jobs")
+    assert {"infra", "cdk.json", "src/jobs/aws", "src/jobs/handoff/sqs.py"} <= set(pruned)
+    assert "src/jobs/gcp" not in pruned
+
+
+def test_post_gen_lists_paths_of_known_targets_only(post_gen: ModuleType) -> None:
+    assert set(post_gen.TARGET_ONLY_PATHS) == {"aws-lambda", "gcp-cloud-functions"}
+
+
+def write_locks(project_dir: Path) -> None:
+    """Lay out the two lock files as cookiecutter generates them."""
+    (project_dir / "uv.lock").write_text("aws\n", encoding="utf-8")
+    (project_dir / "uv-gcp.lock").write_text("gcp\n", encoding="utf-8")
+
+
+def test_gcp_lock_replaces_uv_lock(post_gen: ModuleType, tmp_path: Path) -> None:
+    write_locks(tmp_path)
+    assert post_gen.use_target_lock(tmp_path, "gcp-cloud-functions") is True
+    assert (tmp_path / "uv.lock").read_text(encoding="utf-8") == "gcp\n"
+    assert not (tmp_path / "uv-gcp.lock").exists()
+
+
+def test_aws_keeps_uv_lock(post_gen: ModuleType, tmp_path: Path) -> None:
+    write_locks(tmp_path)
+    assert post_gen.use_target_lock(tmp_path, "aws-lambda") is False
+    assert (tmp_path / "uv.lock").read_text(encoding="utf-8") == "aws\n"
+
+
+def test_gcp_lock_replacement_run_twice_keeps_the_gcp_lock(
+    post_gen: ModuleType, tmp_path: Path
+) -> None:
+    write_locks(tmp_path)
+    post_gen.use_target_lock(tmp_path, "gcp-cloud-functions")
+    assert post_gen.use_target_lock(tmp_path, "gcp-cloud-functions") is False
+    assert (tmp_path / "uv.lock").read_text(encoding="utf-8") == "gcp\n"
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file below ``root`` with its text."""
+    return {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("cloud", ["aws-lambda", "gcp-cloud-functions"])
+def test_post_gen_main_run_twice_changes_nothing_the_second_time(
+    load_hook: HookLoader,
+    template_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cloud: str,
+) -> None:
+    hook = load_hook("post_gen_project", cloud=cloud, _repo_dir=str(template_dir))
+    write_locks(tmp_path)
+    for relative in ("src/qstash_jobs/aws/wiring.py", "src/qstash_jobs/gcp/wiring.py", "cdk.json"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert hook.main() == 0
+    first = tree(tmp_path)
+    assert hook.main() == 0
+    assert tree(tmp_path) == first
 
 
 def test_post_gen_prunes_the_other_targets_paths(
@@ -716,14 +875,16 @@ def test_post_gen_prints_the_next_steps(
 
 @pytest.mark.parametrize("verb", ["demo", "test", "lint", "dev", "bench"])
 def test_post_gen_names_each_make_verb(post_gen: ModuleType, tmp_path: Path, verb: str) -> None:
-    out = post_gen.next_steps(tmp_path, {"project_name": "Jobs"})
+    out = post_gen.next_steps(tmp_path, {"project_name": "Jobs", "cloud": "aws-lambda"})
     assert re.search(rf"^  make {verb} ", out, re.MULTILINE)
 
 
 def test_post_gen_says_where_deployed_and_local_runs_read_the_signing_keys(
     post_gen: ModuleType, tmp_path: Path
 ) -> None:
-    out = " ".join(post_gen.next_steps(tmp_path, {"project_name": "Jobs"}).split())
+    out = " ".join(
+        post_gen.next_steps(tmp_path, {"project_name": "Jobs", "cloud": "aws-lambda"}).split()
+    )
     assert "Secrets Manager" in out
     assert "QSTASH_SIGNING_KEYS_SECRET_ARN" in out
     assert "QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY" in out
