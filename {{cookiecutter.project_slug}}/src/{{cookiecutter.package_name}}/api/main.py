@@ -1,6 +1,8 @@
 """The FastAPI application."""
 
-from fastapi import FastAPI
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI
 
 from ..services import Services
 from .errors import install_error_handlers
@@ -8,14 +10,16 @@ from .middleware import install_middleware
 from .routes import callbacks, health, jobs
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, *, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
     """Build the application around its services.
 
     Args:
         services: Settings, signing keys, job registry, hand-off and store.
+        extra_routers: Routes only one platform serves, e.g. the worker route on Cloud
+            Functions (`api.routes.worker.worker_router`).
 
     Returns:
-        The ASGI application (wrap it in Mangum on Lambda).
+        The ASGI application (wrap it in Mangum on Lambda; `gcp.asgi` on Cloud Functions).
     """
     # No public schema or docs, and no redirects: a redirect would answer QStash 307 for a
     # trailing slash before any signature check.
@@ -32,4 +36,6 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(health.router)
     app.include_router(jobs.router)
     app.include_router(callbacks.router)
+    for router in extra_routers:
+        app.include_router(router)
     return app

@@ -1,6 +1,18 @@
-"""What the receiver and the worker record. Platform modules: `dynamodb`, `idempotency` (AWS)."""
+"""What the receiver and the worker record.
 
-from .base import DeadLetter, DeliveryOutcome, DeliveryStore, HandOffMark, JobRun, JobRuns
+Platform modules: `dynamodb`, `idempotency` (AWS), `firestore` (Google Cloud).
+"""
+
+from .base import (
+    DeadLetter,
+    DeliveryOutcome,
+    DeliveryStore,
+    HandOffMark,
+    JobRun,
+    JobRunClaim,
+    JobRunLedger,
+    JobRuns,
+)
 from .memory import MemoryDeliveryStore, MemoryJobRuns
 
 __all__ = [
@@ -9,6 +21,8 @@ __all__ = [
     "DeliveryStore",
     "HandOffMark",
     "JobRun",
+    "JobRunClaim",
+    "JobRunLedger",
     "JobRuns",
     "MemoryDeliveryStore",
     "MemoryJobRuns",

@@ -155,6 +155,26 @@ class DeliveryStore(Protocol):
         ...
 
 
+JobRunStart = Literal["started", "completed", "running"]
+"""What `JobRunLedger.start` found: "started" (the caller now holds the run: run the job),
+"completed" (it finished before: do not run it again), "running" (another run holds an
+unexpired lease: try again later)."""
+
+
+@dataclass(frozen=True)
+class JobRunClaim:
+    """The answer of `JobRunLedger.start`.
+
+    Attributes:
+        outcome: See `JobRunStart`.
+        run_id: Identifies this run when `outcome` is "started" (pass it to `complete` and
+            `release`); empty otherwise.
+    """
+
+    outcome: JobRunStart
+    run_id: str = ""
+
+
 class JobRuns(Protocol):
     """Read access to the worker's idempotency records."""
 
@@ -162,5 +182,39 @@ class JobRuns(Protocol):
         """Return the worker's record of this message id, or None when its job never ran.
 
         A job that raised leaves no record (it is retried), so None also covers those.
+        """
+        ...
+
+
+class JobRunLedger(JobRuns, Protocol):
+    """The worker's once-per-message-id record, where no library keeps it (Cloud Functions).
+
+    A run starts with a lease: while it holds, the same message id is not run again; once it
+    lapses (the worker died mid-run), the next delivery may run it. A completed run is
+    remembered until its record expires and is never run again before then.
+    """
+
+    def start(self, message_id: str, *, lease_seconds: int) -> JobRunClaim:
+        """Claim the run of a message id, unless it finished or another run holds it.
+
+        Args:
+            message_id: The original QStash message id (the worker's idempotency key).
+            lease_seconds: How long the claim holds without `complete` or `release`; longer
+                than a run can last (the function's timeout).
+
+        Returns:
+            The claim: "started" with a run id, or what stood in the way.
+        """
+        ...
+
+    def complete(self, message_id: str, run_id: str) -> None:
+        """Record that the run finished; the message id is then never run again until expiry."""
+        ...
+
+    def release(self, message_id: str, run_id: str) -> None:
+        """Drop the claim of a run that failed, so the next delivery runs it at once.
+
+        Does nothing when the claim is no longer this run's (its lease lapsed and another
+        run took it).
         """
         ...

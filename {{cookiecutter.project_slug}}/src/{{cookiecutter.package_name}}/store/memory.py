@@ -1,10 +1,13 @@
 """In-memory delivery store and job runs, for tests."""
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .base import DeadLetter, DeliveryOutcome, HandOffMark, JobRun
+from .base import DeadLetter, DeliveryOutcome, HandOffMark, JobRun, JobRunClaim
+
+DEFAULT_EXPIRY_SECONDS = 7 * 24 * 3600
 
 
 @dataclass
@@ -69,9 +72,18 @@ class MemoryDeliveryStore:
 
 @dataclass
 class MemoryJobRuns:
-    """`JobRuns` kept in a dictionary: message id -> the worker's record."""
+    """`JobRuns` and `JobRunLedger` kept in dictionaries.
+
+    Attributes:
+        runs: Message id -> the worker's record (`record` writes one directly, for tests).
+        clock: Unix seconds now.
+        expiry_seconds: How long a run is remembered after it started or finished.
+    """
 
     runs: dict[str, JobRun] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    expiry_seconds: int = DEFAULT_EXPIRY_SECONDS
+    _leases: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def record(self, run: JobRun) -> None:
         """Store the worker's record of a message id (the last one wins)."""
@@ -80,3 +92,31 @@ class MemoryJobRuns:
     def job_run(self, message_id: str) -> JobRun | None:
         """Return the record of this message id, or None."""
         return self.runs.get(message_id)
+
+    def start(self, message_id: str, *, lease_seconds: int) -> JobRunClaim:
+        """Claim the run unless it completed or another run's lease holds (see the protocol)."""
+        now = int(self.clock())
+        run = self.runs.get(message_id)
+        if run is not None and run.expires_at > now:
+            if run.status == "completed":
+                return JobRunClaim("completed")
+            lease = self._leases.get(message_id)
+            if lease is not None and lease[1] > now:
+                return JobRunClaim("running")
+        run_id = uuid.uuid4().hex
+        self.runs[message_id] = JobRun(message_id, "in progress", now, now + self.expiry_seconds)
+        self._leases[message_id] = (run_id, now + lease_seconds)
+        return JobRunClaim("started", run_id)
+
+    def complete(self, message_id: str, run_id: str) -> None:
+        """Record the run as finished now."""
+        now = int(self.clock())
+        self.runs[message_id] = JobRun(message_id, "completed", now, now + self.expiry_seconds)
+        self._leases.pop(message_id, None)
+
+    def release(self, message_id: str, run_id: str) -> None:
+        """Forget a failed run, if the claim is still this run's."""
+        lease = self._leases.get(message_id)
+        if lease is not None and lease[0] == run_id:
+            del self._leases[message_id]
+            self.runs.pop(message_id, None)
