@@ -5,9 +5,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+{%- if cookiecutter.cloud == "aws-lambda" %}
 from mangum import Mangum
-
+{%- endif %}
+{% if cookiecutter.cloud == "aws-lambda" %}
 from {{ cookiecutter.package_name }}.api import create_app
+{%- endif %}
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
 from {{ cookiecutter.package_name }}.jobs import registry
@@ -16,9 +19,17 @@ from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.keys import StaticSigningKeySource
 from {{ cookiecutter.package_name }}.services import Services
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
+{%- if cookiecutter.cloud == "aws-lambda" %}
 from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key, sign
+{%- else %}
+from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key
+{%- endif %}
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 from .events import FUNCTION_URL_HOST, function_url_event
+{%- else -%}
+from .events import FUNCTION_URL_HOST
+{%- endif %}
 from .fake_qstash import FakeQStash, serve_fake_qstash
 
 PUBLIC_BASE_URL = f"https://{FUNCTION_URL_HOST}"
@@ -82,6 +93,7 @@ def services(
     )
 
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 @pytest.fixture
 def lambda_handler(services: Services) -> Mangum:
     """The real Mangum handler around the app."""
@@ -129,6 +141,7 @@ def invoke(lambda_handler: Mangum, keys: SigningKeys) -> Invoke:
     return Invoke(lambda_handler, keys)
 
 
+{% endif -%}
 @pytest.fixture
 def payload_bytes() -> Callable[[dict[str, Any]], bytes]:
     """Serialise a payload the way a publisher would."""

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     Attributes:
         environment: `production` (the safe default) or `development`. Outside development,
             public or placeholder signing keys are refused and the public base URL must be https.
+{%- if cookiecutter.cloud == "aws-lambda" %}
         public_base_url: The URL QStash calls this app at, without a trailing path, e.g.
             `https://abc.lambda-url.us-east-1.on.aws` or `https://api.example.com/prod`. The
             `sub` claim of every token is compared with this plus the route path. Wins over
@@ -49,6 +50,24 @@ class Settings(BaseSettings):
         jobs_queue_url: SQS queue that accepted jobs are handed off to.
         app_table_name: DynamoDB table for hand-off marks, delivery outcomes and dead letters.
         idempotency_table_name: DynamoDB table for the worker's idempotency records.
+{%- endif %}{%- if cookiecutter.cloud == "gcp-cloud-functions" %}
+        public_base_url: The URL QStash calls this app at, without a trailing path: the
+            function URL, e.g. `https://europe-west1-my-project.cloudfunctions.net/jobs`,
+            or a custom domain. Required outside development. The `sub` claim of every token
+            is compared with this plus the route path: a deployed function sees the path
+            without its name, so the URL is never built from the request.
+        qstash_current_signing_key: Current signing key (Secret Manager, via `--set-secrets`).
+        qstash_next_signing_key: Next signing key (Secret Manager, via `--set-secrets`).
+        signature_leeway_seconds: Clock skew tolerated on the token's `exp`, `nbf` and `iat`.
+        google_cloud_project: The Google Cloud project of the Firestore database (default:
+            the one the function runs in, as the client library finds it).
+        firestore_database: The Firestore database id, `(default)` unless you made another.
+        firestore_collection_prefix: Prefix of this app's Firestore collection names.
+        firestore_timeout_seconds: Most seconds one Firestore call may take, retries included.
+        worker_lease_seconds: How long a started run of a job keeps other deliveries of it
+            off; after it, a run whose worker died is run again. Keep it above the
+            function's timeout.
+{%- endif %}
         idempotency_expiry_seconds: How long a message id is remembered by the worker.
         handoff_retry_after_seconds: `Retry-After` sent with a 503 when the hand-off failed.
         max_body_bytes: Largest request body a QStash route reads, in bytes; a larger one
@@ -88,16 +107,28 @@ class Settings(BaseSettings):
 
     environment: Literal["production", "development"] = "production"
     public_base_url: str | None = None
+{%- if cookiecutter.cloud == "aws-lambda" %}
     public_base_url_parameter: str | None = None
     public_base_url_cache_seconds: int = Field(default=300, ge=0)
+{%- endif %}
     qstash_current_signing_key: SecretStr | None = None
     qstash_next_signing_key: SecretStr | None = None
+{%- if cookiecutter.cloud == "aws-lambda" %}
     qstash_signing_keys_secret_arn: str | None = None
     signing_keys_cache_seconds: int = Field(default=300, ge=0)
+{%- endif %}
     signature_leeway_seconds: int = Field(default=30, ge=0, le=300)
+{%- if cookiecutter.cloud == "aws-lambda" %}
     jobs_queue_url: str | None = None
     app_table_name: str | None = None
     idempotency_table_name: str | None = None
+{%- endif %}{%- if cookiecutter.cloud == "gcp-cloud-functions" %}
+    google_cloud_project: str | None = None
+    firestore_database: str = Field(default="(default)", min_length=1)
+    firestore_collection_prefix: str = Field(default="qstash_", pattern=r"^[A-Za-z0-9_-]*$")
+    firestore_timeout_seconds: float = Field(default=5.0, gt=0)
+    worker_lease_seconds: int = Field(default=900, gt=0)
+{%- endif %}
     idempotency_expiry_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     handoff_retry_after_seconds: int = Field(default=10, ge=1)
     max_body_bytes: int = Field(default=3_000_000, gt=0)
@@ -134,12 +165,15 @@ class Settings(BaseSettings):
         # http is refused outside development below, once `environment` is known.
         return normalise_public_base_url(value, allow_http=True)
 
+{%- if cookiecutter.cloud == "aws-lambda" %}
+
     @field_validator("public_base_url_parameter")
     @classmethod
     def _blank_parameter_means_unset(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
         return value.strip()
+{%- endif %}
 
     @field_validator("qstash_url")
     @classmethod
@@ -160,7 +194,11 @@ class Settings(BaseSettings):
             if secret is not None and is_public_signing_key(secret.get_secret_value()):
                 raise ValueError(
                     f"{name.upper()} is a public or placeholder key; outside development "
+{%- if cookiecutter.cloud == "aws-lambda" %}
                     "use the keys from the Upstash console (QSTASH_SIGNING_KEYS_SECRET_ARN)"
+{%- else %}
+                    "use the keys from the Upstash console (Secret Manager, --set-secrets)"
+{%- endif %}
                 )
         if not self.qstash_url.startswith("https://"):
             raise ValueError("QSTASH_URL must be https:// outside development")

@@ -9,7 +9,12 @@
     {{ cookiecutter.project_slug }} dlq delete 1725323658779-0
 
 Settings come from the environment (`QSTASH_TOKEN`, `QSTASH_URL`, `PUBLIC_BASE_URL`, ...;
+{%- if cookiecutter.cloud == "aws-lambda" %}
 `dlq replay` also reads `APP_TABLE_NAME` and `IDEMPOTENCY_TABLE_NAME`, and AWS credentials).
+{%- else %}
+`dlq replay` also reads Firestore: `GOOGLE_CLOUD_PROJECT`, `FIRESTORE_DATABASE`, and Google
+application-default credentials).
+{%- endif %}
 Output is for people; `--output json` (or `--json` on the `dlq` commands) prints one JSON
 document instead. Errors are one line on stderr, exit status 1 (with `--output json`, that
 line is a JSON object: `{"error": ..., "details": {...}}`); usage errors exit 2.

@@ -74,6 +74,7 @@ def run_dlq_delete(args: argparse.Namespace, settings: Settings) -> Output:
     return Output({"dlqId": args.dlq_id, "deleted": True}, f"deleted {args.dlq_id}")
 
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 def _replay_guard(settings: Settings) -> ReplayGuard:
     """The replay check on this deployment's tables: DynamoDB, through boto3 (AWS).
 
@@ -115,6 +116,29 @@ def _replay_guard(settings: Settings) -> ReplayGuard:
     )
 
 
+{% else -%}
+def _replay_guard(settings: Settings) -> ReplayGuard:
+    """The replay check on this deployment's Firestore records (Google Cloud).
+
+    Raises:
+        ConfigurationError: No Firestore client can be made (no credentials or project).
+    """
+    # Imported here: only this command needs google-cloud-firestore.
+    from google.auth.exceptions import GoogleAuthError
+
+    from ..gcp.wiring import replay_guard
+
+    try:
+        return replay_guard(settings)
+    except GoogleAuthError as error:  # e.g. no application-default credentials
+        raise ConfigurationError(
+            f"cannot reach Firestore to check the replay: {error}; set GOOGLE_CLOUD_PROJECT "
+            "and run `gcloud auth application-default login`, or pass --force to replay "
+            "without the check"
+        ) from None
+
+
+{% endif -%}
 def _dump(message: DeadLetter) -> dict[str, Any]:
     return message.model_dump(by_alias=True, exclude_none=True)
 
