@@ -1,103 +1,55 @@
-"""The whole system on 127.0.0.1 (moto, the QStash double, the app, the SQS worker) per module.
+"""The whole local system on 127.0.0.1, one per test module, for either target.
 
-Test-only jobs record what ran, so a test sees the worker's side effects directly.
+{%- if cookiecutter.cloud == "aws-lambda" %}
+AWS: moto, the QStash double, the app under uvicorn and the SQS worker, in this process.
+{%- else %}
+Google Cloud: the Firestore emulator (one per session), the QStash double and a real
+functions-framework process serving the function, which imports the test jobs first.
+{%- endif %}
+The test jobs (`jobs.py`) record their runs in files of a folder every process sees.
 """
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from pydantic import BaseModel, field_validator
 
-from {{ cookiecutter.package_name }}.jobs import JobContext, job
+{% if cookiecutter.cloud == "aws-lambda" -%}
 from {{ cookiecutter.package_name }}_devkit.qstash_double import DoubleSettings
 from {{ cookiecutter.package_name }}_devkit.stack import LocalSystem, local_system
+{%- else -%}
+from {{ cookiecutter.package_name }}_devkit.firestore_emulator import (
+    FirestoreEmulator,
+    firestore_emulator,
+)
+from {{ cookiecutter.package_name }}_devkit.gcp_stack import LocalSystem, local_system
+from {{ cookiecutter.package_name }}_devkit.qstash_double import DoubleSettings
+{%- endif %}
+
+from .jobs import REFUSED_LABELS, RUNS, STATE_DIR_VARIABLE
 
 
-class Note(BaseModel):
-    """Payload of the test job `e2e-note`: a label, and whether the run should raise."""
-
-    label: str
-    fail: bool = False
-
-
-#: Labels the app refuses for `e2e-strict` (489, invalid payload) until a test "deploys a fix".
-REFUSED_LABELS: set[str] = set()
-
-
-class StrictNote(BaseModel):
-    """Payload of the test job `e2e-strict`: a label the app may refuse."""
-
-    label: str
-
-    @field_validator("label")
-    @classmethod
-    def _not_refused(cls, label: str) -> str:
-        if label in REFUSED_LABELS:
-            raise ValueError(f"label {label!r} is refused")
-        return label
+@pytest.fixture(scope="session")
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The folder the test jobs record in, named in the environment of every process."""
+    folder = tmp_path_factory.mktemp("e2e-state")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(STATE_DIR_VARIABLE, str(folder))
+        yield folder
+{%- if cookiecutter.cloud == "gcp-cloud-functions" %}
 
 
-@dataclass(frozen=True)
-class Run:
-    """One successful run of a test job."""
-
-    job: str
-    label: str
-    context: JobContext
-
-
-class Runs:
-    """What the test jobs did, in order; each entry is one successful run."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._runs: list[Run] = []
-        self.failures = 0
-
-    def add(self, run: Run) -> None:
-        with self._lock:
-            self._runs.append(run)
-
-    def failed(self) -> None:
-        with self._lock:
-            self.failures += 1
-
-    def clear(self) -> None:
-        with self._lock:
-            self._runs.clear()
-            self.failures = 0
-
-    def labels(self) -> list[str]:
-        with self._lock:
-            return sorted(run.label for run in self._runs)
-
-    def of(self, label: str) -> list[Run]:
-        with self._lock:
-            return [run for run in self._runs if run.label == label]
-
-
-RUNS = Runs()
-
-
-@job("e2e-note", payload=Note)
-def note(payload: Note, context: JobContext) -> None:
-    """Record the run; raise when the payload asks for it."""
-    if payload.fail:
-        RUNS.failed()
-        raise RuntimeError(f"note {payload.label} failed on purpose")
-    RUNS.add(Run("e2e-note", payload.label, context))
-
-
-@job("e2e-strict", payload=StrictNote)
-def strict(payload: StrictNote, context: JobContext) -> None:
-    """Record the run (the app validated the label on the way in)."""
-    RUNS.add(Run("e2e-strict", payload.label, context))
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[FirestoreEmulator]:
+    """One Firestore emulator for the session; each system uses a project of its own."""
+    with firestore_emulator() as running:
+        yield running
+{%- endif %}
 
 
 @pytest.fixture(scope="module")
-def running_system() -> Iterator[LocalSystem]:
+{%- if cookiecutter.cloud == "aws-lambda" %}
+def running_system(state_dir: Path) -> Iterator[LocalSystem]:
     """One system per test module (a fresh double, fresh queues and tables).
 
     QStash's clock is manual: it moves only when a test advances it, or when
@@ -105,6 +57,21 @@ def running_system() -> Iterator[LocalSystem]:
     """
     with local_system(DoubleSettings(time_scale=None)) as system:
         yield system
+{%- else %}
+def running_system(state_dir: Path, emulator: FirestoreEmulator) -> Iterator[LocalSystem]:
+    """One system per test module (a fresh double and function, a Firestore project of its own).
+
+    QStash's clock is manual: it moves only when a test advances it, or when
+    `system.wait_until_settled()` jumps over a back-off, so no wait depends on machine speed.
+    """
+    with local_system(
+        DoubleSettings(time_scale=None),
+        firestore=emulator,
+        job_modules=[__package__ + ".jobs"],
+        cwd=Path(__file__).resolve().parents[2],
+    ) as system:
+        yield system
+{%- endif %}
 
 
 @pytest.fixture

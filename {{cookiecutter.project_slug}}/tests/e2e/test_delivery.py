@@ -1,14 +1,15 @@
 """A message's life on the whole local system: publish, deliver, hand off, run, call back.
 
 Everything is real HTTP on 127.0.0.1: the publisher calls the QStash double, the double
-delivers signed requests to the app under uvicorn, the app hands off to SQS on moto server,
-and an SQS poller runs the worker Lambda's handler.
+delivers signed requests to the app, the app hands the job off (AWS: to SQS on moto server,
+where a poller runs the worker Lambda's handler; Google Cloud: re-published through the
+double to the function's worker route) and the worker runs it.
 """
 
 from {{ cookiecutter.package_name }}.qstash.rest import QStashApi
-from {{ cookiecutter.package_name }}_devkit.stack import LocalSystem
 
-from .conftest import RUNS
+from .conftest import LocalSystem
+from .jobs import RUNS
 
 
 def test_published_job_is_accepted_and_run_once_by_the_worker(system: LocalSystem) -> None:
@@ -19,7 +20,7 @@ def test_published_job_is_accepted_and_run_once_by_the_worker(system: LocalSyste
     (attempt,) = system.qstash.double.attempts(result.message_id)
     assert attempt.status == 202
     (run,) = RUNS.of("hello")
-    assert run.context.message_id == result.message_id
+    assert run.message_id == result.message_id
 
 
 def test_callback_of_the_delivery_is_recorded_in_the_store(system: LocalSystem) -> None:
@@ -85,6 +86,6 @@ def test_schedule_tick_carries_its_schedule_id_to_the_job(system: LocalSystem) -
     system.wait_until_settled()
 
     (run,) = RUNS.of("tick")
-    assert run.context.schedule_id == schedule_id
-    (attempt, *_) = system.qstash.double.attempts(run.context.message_id)
+    assert run.schedule_id == schedule_id
+    (attempt, *_) = system.qstash.double.attempts(run.message_id)
     assert attempt.schedule_id == schedule_id

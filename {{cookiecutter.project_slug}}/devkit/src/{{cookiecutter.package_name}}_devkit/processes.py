@@ -38,12 +38,20 @@ class ChildOutput:
         stream: The child's stdout (stderr joined to it).
         ready_line: Text whose appearance in a line sets `ready` (None: never set).
         name: Names the reading thread.
+        on_line: Called with each line (without its line break) in the reading thread.
     """
 
-    def __init__(self, stream: IO[str], ready_line: str | None, name: str) -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        ready_line: str | None,
+        name: str,
+        on_line: Callable[[str], None] | None = None,
+    ) -> None:
         self.lines: collections.deque[str] = collections.deque(maxlen=KEPT_LINES)
         self.ready = threading.Event()
         self._ready_line = ready_line
+        self._on_line = on_line
         self._thread = threading.Thread(
             target=self._read, args=(stream,), name=f"{name} output", daemon=True
         )
@@ -54,6 +62,8 @@ class ChildOutput:
             self.lines.append(line.rstrip())
             if self._ready_line is not None and self._ready_line in line:
                 self.ready.set()
+            if self._on_line is not None:
+                self._on_line(line.rstrip("\n"))
 
     def tail(self, count: int = 15) -> str:
         """The last `count` lines, one per line."""
@@ -127,6 +137,7 @@ def process_group(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     stop_signal: signal.Signals = signal.SIGTERM,
+    on_line: Callable[[str], None] | None = None,
 ) -> Iterator[RunningGroup]:
     """Start `argv` in a process group of its own; stop the whole group when the block ends.
 
@@ -137,6 +148,7 @@ def process_group(
         env: Its environment (default: this process's).
         cwd: Its working folder (default: this process's).
         stop_signal: Sent to the group first; what is left after `STOP_TIMEOUT` is killed.
+        on_line: Called with each line of its output, in the thread that reads it.
 
     Yields:
         The running group.
@@ -156,7 +168,7 @@ def process_group(
         cwd=cwd,
     )
     assert process.stdout is not None  # noqa: S101 - stdout=PIPE above
-    output = ChildOutput(process.stdout, ready_line, name)
+    output = ChildOutput(process.stdout, ready_line, name, on_line)
     try:
         yield RunningGroup(name, process, output)
     finally:

@@ -21,7 +21,13 @@ from types import ModuleType
 from aws_lambda_powertools.utilities import parameters
 from moto.server import ThreadedMotoServer
 
-from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client, sqs_client
+from {{ cookiecutter.package_name }}.aws.clients import (
+    dynamodb_client,
+    secretsmanager_client,
+    session,
+    sqs_client,
+    ssm_client,
+)
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.qstash.client import default_publisher
 
@@ -161,8 +167,8 @@ def process_environment(values: Mapping[str, str]) -> Iterator[None]:
 def clear_caches() -> None:
     """Forget settings and AWS clients built for another environment."""
     get_settings.cache_clear()
-    sqs_client.cache_clear()
-    dynamodb_client.cache_clear()
+    for factory in (session, sqs_client, dynamodb_client, ssm_client, secretsmanager_client):
+        factory.cache_clear()
     default_publisher.cache_clear()
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it untyped
 
