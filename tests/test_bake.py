@@ -160,8 +160,9 @@ def test_defaults_bake_prints_next_steps(bake: Any) -> None:
     assert "make test" in result.stdout
 
 
-def test_next_steps_name_only_targets_of_the_generated_makefile(bake: Any) -> None:
-    result = bake()
+@pytest.mark.parametrize("cloud", sorted(TARGET_PROMPTS))
+def test_next_steps_name_only_targets_of_the_generated_makefile(bake: Any, cloud: str) -> None:
+    result = bake(cloud=cloud)
     makefile = (result.project_dir / "Makefile").read_text(encoding="utf-8")
     targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.MULTILINE))
     named = set(re.findall(r"\bmake ([a-z][a-z-]*)", result.stdout))
@@ -169,8 +170,9 @@ def test_next_steps_name_only_targets_of_the_generated_makefile(bake: Any) -> No
     assert named <= targets
 
 
-def test_next_steps_name_a_readme_section_that_exists(bake: Any) -> None:
-    result = bake()
+@pytest.mark.parametrize("cloud", sorted(TARGET_PROMPTS))
+def test_next_steps_name_a_readme_section_that_exists(bake: Any, cloud: str) -> None:
+    result = bake(cloud=cloud)
     readme = (result.project_dir / "README.md").read_text(encoding="utf-8")
     headings = set(re.findall(r"^#+ (.+?)\s*$", readme, re.MULTILINE))
     (section,) = re.findall(r'section "([^"]+)"', " ".join(result.stdout.split()))
@@ -749,3 +751,45 @@ def test_replay_file_choice_outside_the_list_is_refused_by_the_hook(
         template_dir, tmp_path, "--replay-file", str(edited), "-o", str(tmp_path / "out")
     )
     assert hook_errors(completed) == ["ERROR: python_version=3.11: must be one of 3.13, 3.12"]
+
+
+# --- the generated Makefile of each target --------------------------------------------
+
+
+def makefile_targets(project_dir: Path) -> set[str]:
+    """The targets the generated Makefile defines."""
+    makefile = (project_dir / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([a-z][a-z-]*):", makefile, re.MULTILINE))
+
+
+def test_gcp_makefile_has_the_gcp_verbs_and_no_cdk(bake: Any) -> None:
+    project_dir = bake(cloud="gcp-cloud-functions").project_dir
+    makefile = (project_dir / "Makefile").read_text(encoding="utf-8")
+    assert makefile_targets(project_dir) == {
+        "help", "install", "demo", "dev", "test", "test-all", "lint", "format", "deploy", "destroy",
+    }  # fmt: skip
+    assert re.findall(r"\bcdk\b|npm|npx|node_modules|moto", makefile) == []
+
+
+def test_gcp_make_deploy_runs_the_deploy_script_with_project_and_region(bake: Any) -> None:
+    project_dir = bake(cloud="gcp-cloud-functions", gcp_region="europe-west3").project_dir
+    make = shutil.which("make")
+    assert make is not None
+    completed = subprocess.run(
+        [make, "-n", "deploy", "PROJECT=jobs-prod", "UV=uv"],
+        cwd=project_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert (
+        'UV="uv" uv run --locked python scripts/deploy_gcp.py --region=europe-west3 '
+        "--project=jobs-prod" in " ".join(completed.stdout.replace("\\\n", " ").split())
+    )
+
+
+def test_aws_makefile_has_no_gcp_deploy(bake: Any) -> None:
+    makefile = (bake().project_dir / "Makefile").read_text(encoding="utf-8")
+    assert "deploy_gcp" not in makefile
+    assert "gcloud" not in makefile

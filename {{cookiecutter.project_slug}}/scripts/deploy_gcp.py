@@ -1,0 +1,314 @@
+"""`make deploy`: stage the function's source, deploy it to Cloud Functions, apply the schedules.
+
+1. Stage: a folder holding what `gcloud functions deploy --source` uploads: `main.py` (the
+   module the Python runtime loads, re-exporting the entry point `handler`), a copy of the
+   runtime package from src/, and `requirements.txt`, exported from `uv.lock` without the
+   dev group (the dev kit never ships) and with every file's hash, so that the build's pip
+   installs exactly the files the lock names and refuses any other
+   (https://cloud.google.com/run/docs/runtimes/python-dependencies).
+2. Deploy: `gcloud functions deploy --gen2 ... --trigger-http --allow-unauthenticated`. The
+   function is public because QStash calls it; every QStash route verifies the
+   `Upstash-Signature` itself. Settings go in as `--set-env-vars`, the QStash token and signing
+   keys as `--set-secrets` references to Secret Manager: no secret value is ever an argument.
+3. Apply: the CLI's `schedules apply` against the deployed URL, with the token read from
+   Secret Manager into this process's memory and handed to the child through its environment.
+
+Run it as `make deploy` (or `uv run python scripts/deploy_gcp.py --help`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "{{ cookiecutter.package_name }}"
+FUNCTION = "{{ cookiecutter.project_slug }}"
+DEFAULT_REGION = "{{ cookiecutter.gcp_region }}"
+RUNTIME = "python{{ cookiecutter.python_version | replace('.', '') }}"
+ENTRY_POINT = "handler"
+# 256 MB, the default, leaves little room beside FastAPI, pydantic and Firestore's gRPC client.
+MEMORY = "512Mi"
+DEFAULT_STAGING = PROJECT_ROOT / "build" / "cloud-function"
+# Environment variable of the function -> Secret Manager secret holding its value.
+SECRETS = {
+    "QSTASH_TOKEN": f"{FUNCTION}-qstash-token",
+    "QSTASH_CURRENT_SIGNING_KEY": f"{FUNCTION}-qstash-current-signing-key",
+    "QSTASH_NEXT_SIGNING_KEY": f"{FUNCTION}-qstash-next-signing-key",
+}
+MAIN_MODULE = f'''"""The module Cloud Functions loads, serving the app's entry point `handler`."""
+
+from {PACKAGE}.entrypoints.gcp_main import handler
+
+__all__ = ["handler"]
+'''
+
+
+class DeployError(Exception):
+    """A step failed; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where the function goes.
+
+    Attributes:
+        project: The Google Cloud project id.
+        region: The Cloud Functions region, e.g. `{{ cookiecutter.gcp_region }}`.
+        public_base_url: The URL QStash calls, when it is not the function's own (a custom
+            domain in front of it); None means the function's URL.
+        firestore_database: The Firestore database the function uses.
+        service_account: The function's runtime service account; None means the project's
+            default compute service account.
+    """
+
+    project: str
+    region: str
+    public_base_url: str | None = None
+    firestore_database: str = "(default)"
+    service_account: str | None = None
+
+    @property
+    def function_url(self) -> str:
+        """The URL Cloud Functions gives an HTTP function of this name, region and project."""
+        return f"https://{self.region}-{self.project}.cloudfunctions.net/{FUNCTION}"
+
+    @property
+    def base_url(self) -> str:
+        """The `PUBLIC_BASE_URL` the function checks each token's `sub` against."""
+        return self.public_base_url or self.function_url
+
+
+def gcloud(arguments: Sequence[str], *, capture: bool = False) -> str:
+    """Run `gcloud` with `arguments`; its output goes to the terminal unless captured.
+
+    Returns:
+        The captured standard output, stripped (empty when not captured).
+
+    Raises:
+        DeployError: gcloud is not installed or exited non-zero.
+    """
+    command = ["gcloud", *arguments]
+    try:
+        completed = subprocess.run(  # noqa: S603 - a fixed program, arguments built here
+            command, check=False, text=True, stdout=subprocess.PIPE if capture else None
+        )
+    except FileNotFoundError as error:
+        msg = "gcloud is not installed: https://cloud.google.com/sdk/docs/install"
+        raise DeployError(msg) from error
+    if completed.returncode != 0:
+        msg = f"`gcloud {' '.join(arguments[:2])}` failed (exit {completed.returncode})"
+        raise DeployError(msg)
+    return (completed.stdout or "").strip()
+
+
+def configured_project() -> str:
+    """Return gcloud's default project (`gcloud config get-value project`).
+
+    Raises:
+        DeployError: None is set.
+    """
+    project = gcloud(["config", "get-value", "project"], capture=True)
+    if not project or project == "(unset)":
+        msg = "no Google Cloud project: run `gcloud config set project <id>` or pass PROJECT=<id>"
+        raise DeployError(msg)
+    return project
+
+
+def stage(staging: Path, uv: str) -> Path:
+    """Fill `staging` with the function's source: main.py, the package, requirements.txt.
+
+    Args:
+        staging: The folder; replaced when it exists.
+        uv: The uv executable that exports `uv.lock`.
+
+    Returns:
+        `staging`.
+
+    Raises:
+        DeployError: uv could not export the lock.
+    """
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(
+        PROJECT_ROOT / "src" / PACKAGE,
+        staging / PACKAGE,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    (staging / "main.py").write_text(MAIN_MODULE, encoding="utf-8")
+    export = [
+        uv, "export", "--frozen", "--no-dev", "--no-emit-project", "--no-emit-workspace",
+        "--no-header", "--format=requirements-txt", f"--output-file={staging / 'requirements.txt'}",
+    ]  # fmt: skip
+    completed = subprocess.run(  # noqa: S603 - uv, with arguments built here
+        export, cwd=PROJECT_ROOT, check=False, stdout=subprocess.DEVNULL
+    )
+    if completed.returncode != 0:
+        msg = f"`uv export` failed (exit {completed.returncode}): run `make install` first"
+        raise DeployError(msg)
+    return staging
+
+
+def function_environment(deployment: Deployment, qstash_url: str | None) -> dict[str, str]:
+    """The function's plain settings (no secret among them).
+
+    Args:
+        deployment: Where the function goes.
+        qstash_url: QStash's REST API for the function's hand-off, when not the default.
+
+    Returns:
+        Variable -> value, for `--set-env-vars`.
+    """
+    variables = {
+        "PUBLIC_BASE_URL": deployment.base_url,
+        "ENVIRONMENT": "production",
+        "GOOGLE_CLOUD_PROJECT": deployment.project,
+        "FIRESTORE_DATABASE": deployment.firestore_database,
+    }
+    if qstash_url:
+        variables["QSTASH_URL"] = qstash_url
+    return variables
+
+
+def key_value_list(pairs: Mapping[str, str]) -> str:
+    """Join `pairs` as gcloud's `KEY=VALUE,...` list.
+
+    Raises:
+        DeployError: A value holds a comma, which would split it.
+    """
+    for key, value in pairs.items():
+        if "," in value:
+            msg = f"{key} must not contain a comma: {value!r}"
+            raise DeployError(msg)
+    return ",".join(f"{key}={value}" for key, value in pairs.items())
+
+
+def deploy_arguments(
+    deployment: Deployment, staging: Path, environment: Mapping[str, str]
+) -> list[str]:
+    """The arguments of `gcloud functions deploy` (see `gcloud functions deploy --help`)."""
+    arguments = [
+        "functions", "deploy", FUNCTION, "--gen2", f"--project={deployment.project}",
+        f"--region={deployment.region}", f"--runtime={RUNTIME}", f"--source={staging}",
+        f"--entry-point={ENTRY_POINT}", "--trigger-http", "--allow-unauthenticated",
+        f"--memory={MEMORY}", f"--set-env-vars={key_value_list(environment)}",
+        "--set-secrets=" + key_value_list(
+            {variable: f"{secret}:latest" for variable, secret in SECRETS.items()}
+        ),
+    ]  # fmt: skip
+    if deployment.service_account:
+        arguments.append(f"--run-service-account={deployment.service_account}")
+    return arguments
+
+
+def deployed_url(deployment: Deployment) -> str:
+    """Ask Cloud Functions for the function's URL.
+
+    Raises:
+        DeployError: It is not the URL the function was given as `PUBLIC_BASE_URL`.
+    """
+    url = gcloud(
+        [
+            "functions", "describe", FUNCTION, f"--project={deployment.project}",
+            f"--region={deployment.region}", "--format=value(url)",
+        ],
+        capture=True,
+    )  # fmt: skip
+    if deployment.public_base_url is None and url != deployment.function_url:
+        msg = (
+            f"the function's URL is {url}, not {deployment.function_url}: QStash signs the "
+            f"URL it calls, so deploy again with PUBLIC_BASE_URL={url}"
+        )
+        raise DeployError(msg)
+    return url
+
+
+def qstash_token(deployment: Deployment, environment: Mapping[str, str]) -> str:
+    """Return the QStash token: `QSTASH_TOKEN` when set, else the secret's latest version."""
+    token = environment.get("QSTASH_TOKEN")
+    if token:
+        return token
+    return gcloud(
+        [
+            "secrets", "versions", "access", "latest", f"--secret={SECRETS['QSTASH_TOKEN']}",
+            f"--project={deployment.project}",
+        ],
+        capture=True,
+    )  # fmt: skip
+
+
+def apply_schedules(base_url: str, token: str, environment: Mapping[str, str]) -> None:
+    """Run `schedules apply` with `PUBLIC_BASE_URL` and the token in its environment.
+
+    Raises:
+        DeployError: The reconcile failed (its own message is above).
+    """
+    command = [sys.executable, "-m", f"{PACKAGE}.cli", "schedules", "apply"]
+    child = dict(environment) | {"PUBLIC_BASE_URL": base_url, "QSTASH_TOKEN": token}
+    completed = subprocess.run(command, env=child, check=False)  # noqa: S603
+    if completed.returncode != 0:
+        msg = (
+            "the function is deployed, but `schedules apply` failed (see above); "
+            f"run `make deploy` again, or `uv run {FUNCTION} schedules apply` with "
+            f"PUBLIC_BASE_URL={base_url}"
+        )
+        raise DeployError(msg)
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--project", help="project id (default: gcloud's configured project)")
+    parser.add_argument("--region", default=DEFAULT_REGION, help="default: %(default)s")
+    parser.add_argument(
+        "--public-base-url", help="the URL QStash calls, when a custom domain is in front"
+    )
+    parser.add_argument("--firestore-database", default="(default)", help="default: %(default)s")
+    parser.add_argument("--service-account", help="the function's runtime service account")
+    parser.add_argument("--staging", type=Path, default=DEFAULT_STAGING, help="default: build/")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Stage, deploy and apply; print one `deploy: ...` line on failure.
+
+    Returns:
+        The exit status: 0, or 1 after a failure.
+    """
+    args = parse_arguments(argv)
+    environment = dict(os.environ)
+    try:
+        deployment = Deployment(
+            project=args.project or configured_project(),
+            region=args.region,
+            public_base_url=args.public_base_url or None,
+            firestore_database=args.firestore_database,
+            service_account=args.service_account,
+        )
+        uv = environment.get("UV") or shutil.which("uv")
+        if not uv:
+            raise DeployError("uv is not on PATH: run make deploy, which finds or installs it")
+        staging = stage(args.staging, uv)
+        settings = function_environment(deployment, environment.get("QSTASH_URL"))
+        gcloud(deploy_arguments(deployment, staging, settings))
+        url = deployed_url(deployment)
+        token = qstash_token(deployment, environment)
+        apply_schedules(deployment.public_base_url or url, token, environment)
+    except DeployError as error:
+        print(f"deploy: {error}", file=sys.stderr)
+        return 1
+    print(f"deployed {FUNCTION} at {url}; schedules applied")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
