@@ -50,7 +50,6 @@ TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
         # The dev kit's AWS stand-ins (moto, SQS trigger, Lambda context) and what runs on them.
         "devkit/src/{package}_devkit/aws_resources.py",
         "devkit/src/{package}_devkit/chaos.py",
-        "devkit/src/{package}_devkit/demo.py",
         "devkit/src/{package}_devkit/event_source.py",
         "devkit/src/{package}_devkit/lambda_context.py",
         "devkit/src/{package}_devkit/moto_server.py",
@@ -78,7 +77,6 @@ TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
         # The dev kit's Google Cloud stand-ins (Firestore emulator, functions-framework).
         "devkit/src/{package}_devkit/firestore_emulator.py",
         "devkit/src/{package}_devkit/functions_server.py",
-        "devkit/src/{package}_devkit/gcp_demo.py",
         "devkit/src/{package}_devkit/gcp_stack.py",
         "devkit/src/{package}_devkit/job_modules_source.py",
         "tests/devkit/test_firestore_emulator.py",

@@ -1,10 +1,12 @@
-"""The demo, run as a user runs it: moto, the QStash double and the app on 127.0.0.1."""
+"""The demo, run as a user runs it: the whole local system on 127.0.0.1, in its own process."""
 
 import re
 import subprocess
 import sys
 
 import pytest
+
+from {{ cookiecutter.package_name }}_devkit.demo import MEANING
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +31,17 @@ def story(output: str, number: int) -> str:
 
 def test_published_job_is_accepted_run_once_and_its_callback_recorded(demo_output: str) -> None:
     told = story(demo_output, 1)
-    assert "attempt 1: 202, accepted and handed to the worker's queue" in told
+    assert f"attempt 1: 202, {MEANING[202]}" in told
     assert "the worker ran send-welcome-email once" in told
     assert "the callback recorded each attempt's answer: 1 -> 202" in told
+{%- if cookiecutter.cloud == "gcp-cloud-functions" %}
+
+
+def test_hand_off_is_told_as_a_delivery_to_the_worker_route(demo_output: str) -> None:
+    told = story(demo_output, 1)
+    assert re.search(r"handed off: QStash delivers the job to the worker route as msg_\w+", told)
+    assert "attempt 1: 200, the worker ran the job" in told
+{%- endif %}
 
 
 def test_second_copy_of_an_attempt_is_refused_and_said_to_be_intended(demo_output: str) -> None:
@@ -56,7 +66,7 @@ def test_steps_published_without_callbacks_say_so(demo_output: str) -> None:
     assert "no callbacks: none were set for this message" in story(demo_output, 8)
 
 
-def test_queue_outage_is_retried_then_dead_lettered(demo_output: str) -> None:
+def test_hand_off_outage_is_retried_then_dead_lettered(demo_output: str) -> None:
     told = story(demo_output, 4)
     attempts = re.findall(r"attempt (\d): 503, the hand-off failed: QStash retries later", told)
     assert [int(n) for n in attempts] == [1, 2, 3]

@@ -1,9 +1,14 @@
 """`make demo`: the life of each message, on this machine, through the real pieces.
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 Runs moto server (SQS, DynamoDB, Secrets Manager), the local QStash double, the app under
-uvicorn and the SQS worker on 127.0.0.1 (`local_system`), then publishes messages through
-the double and prints what happened to each: every delivery attempt and its answer, whether
-the worker ran the job, what the callback and failure-callback endpoints recorded.
+uvicorn and the SQS worker on 127.0.0.1 (`stack.local_system`), then publishes messages
+{% else -%}
+Runs the Firestore emulator, the local QStash double and the function under a real
+functions-framework process on 127.0.0.1 (`gcp_stack.local_system`), then publishes messages
+{% endif -%}
+through the double and prints what happened to each: every delivery attempt and its answer,
+whether the worker ran the job, what the callback and failure-callback endpoints recorded.
 
 Run: `python -m {{ cookiecutter.package_name }}_devkit.demo` (`--serve` keeps it running).
 """
@@ -12,75 +17,64 @@ import argparse
 import contextlib
 import io
 import json
-import logging
 import signal
 import textwrap
 import threading
-from collections import Counter
-from dataclasses import dataclass
 
 import httpx
 
 from {{ cookiecutter.package_name }}.cli import main as cli
 from {{ cookiecutter.package_name }}.cli.output import PROG
-from {{ cookiecutter.package_name }}.errors import HandoffError
-from {{ cookiecutter.package_name }}.handoff import Handoff, JobEnvelope
-from {{ cookiecutter.package_name }}.observability import message_id_var
 from {{ cookiecutter.package_name }}.paths import FAILURE_CALLBACK_PATH, job_path
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 from .qstash_double import Attempt, DoubleSettings
 from .signer import new_signing_key, sign
 from .stack import LocalSystem, local_system
+{%- else -%}
+from .gcp_stack import LocalSystem, local_system
+from .qstash_double import Attempt, DoubleSettings
+from .signer import new_signing_key, sign
+{%- endif %}
 
 JOB = "send-welcome-email"
 WELCOME = {"user_id": "u-42", "email": "ada@example.com"}
 
-
-class JobRuns(logging.Handler):
-    """Counts the worker's "running job" records per message id: its own account of its work."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.runs: Counter[str] = Counter()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Count the record when it says a job starts running."""
-        if record.getMessage() == "running job":
-            self.runs[message_id_var.get() or "?"] += 1
-
-
-@dataclass
-class Outage:
-    """A hand-off that can be switched off, to show an SQS outage (503, QStash retries)."""
-
-    inner: Handoff
-    down: bool = False
-
-    def send(self, envelope: JobEnvelope) -> None:
-        """Hand off, or fail like an unreachable queue while `down`."""
-        if self.down:
-            raise HandoffError("the job queue is down (demo outage)")
-        self.inner.send(envelope)
-
-
 # What each answer of the app means to QStash (https://upstash.com/docs/qstash/features/retry).
 MEANING = {
     200: "already handed off before, nothing queued again",
+{%- if cookiecutter.cloud == "aws-lambda" %}
     202: "accepted and handed to the worker's queue",
+{%- else %}
+    202: "accepted and re-published to the worker route",
+{%- endif %}
     401: "signature refused",
     489: "refused for good (Upstash-NonRetryable-Error): QStash does not retry",
     503: "the hand-off failed: QStash retries later",
 }
+# What each answer of the worker route means (a hand-off through QStash).
+WORKER_MEANING = {
+    200: "the worker ran the job, or had run it already",
+    401: "signature refused",
+    409: "another run of the job holds its lease: QStash retries later",
+    489: "the envelope can never run: QStash does not retry",
+    500: "the job raised: QStash retries later",
+}
+{%- if cookiecutter.cloud == "aws-lambda" %}
+OUTAGE = "the job queue is down: 503, QStash retries twice, then gives up"
+{%- else %}
+OUTAGE = (
+    "QStash refuses the re-publish to the worker route: 503, QStash retries twice, then gives up"
+)
+{%- endif %}
 
 
 class Demo:
     """Publishes the scenario's messages and tells each one's life."""
 
-    def __init__(self, system: LocalSystem, outage: Outage, runs: JobRuns) -> None:
+    def __init__(self, system: LocalSystem) -> None:
         self.system = system
         self.double = system.qstash.double
-        self.outage = outage
-        self.runs = runs
         self.publisher = system.publisher()
 
     def settle(self) -> None:
@@ -91,7 +85,13 @@ class Demo:
         """The lines that tell what happened to one message."""
         message = self.double.message(message_id)
         lines = [_attempt(attempt) for attempt in self.double.attempts(message_id)]
-        ran = self.runs.runs[message_id]
+        for worker_id in self.system.worker_messages(message_id):
+            lines.append(f"handed off: QStash delivers the job to the worker route as {worker_id}")
+            lines += [
+                _attempt(attempt, WORKER_MEANING, "the job runs once")
+                for attempt in self.double.attempts(worker_id)
+            ]
+        ran = self.system.worker_runs(message_id)
         lines.append(
             f"the worker did not run {JOB}"
             if ran == 0
@@ -106,11 +106,12 @@ class Demo:
             lines.append("no callbacks: none were set for this message")
         elif callbacks[0] is None:
             lines.append("no callback: only a failure callback was set for this message")
+        carriers = {message_id, *self.system.worker_messages(message_id)}
         for letter in self.double.dead_letters():
-            if letter.message.message_id == message_id:
+            if letter.message.message_id in carriers:
                 lines.append(f"QStash gave up: the message is in its DLQ as {letter.dlq_id}")
         for stored in self.system.services.store.dead_letters():
-            if stored.source_message_id == message_id:
+            if stored.source_message_id in carriers:
                 lines.append(
                     f"the failure callback stored the dead letter, with the app's last "
                     f"answer: {stored.response_status} {_reason(stored.response_body)}"
@@ -175,12 +176,9 @@ class Demo:
         )
 
     def during_outage(self) -> str:
-        """Publish while the job queue is down, with 2 retries."""
-        self.outage.down = True
-        try:
+        """Publish while the hand-off fails, with 2 retries."""
+        with self.system.handoff_down():
             return self.publish(WELCOME, retries=2)
-        finally:
-            self.outage.down = False
 
     def answer_lost(self) -> str:
         """Publish with no retries while every answer is lost on its way back to QStash."""
@@ -249,17 +247,19 @@ def _say(text: str, first: str, rest: str) -> None:
     print(textwrap.fill(text, width=96, initial_indent=first, subsequent_indent=rest))
 
 
-def _attempt(attempt: Attempt) -> str:
+def _attempt(
+    attempt: Attempt, meaning: dict[int, str] = MEANING, once: str = "the job is handed off once"
+) -> str:
     """One delivery attempt, numbered from 1, with what its answer means."""
     number = attempt.retried + 1
     if attempt.duplicate:
         return (
             f"attempt {number}, delivered a second time: {attempt.status}, as intended: the "
-            "same signed token twice is refused as a replay, so the job is queued once"
+            f"same signed token twice is refused as a replay, so {once}"
         )
     if attempt.status is None:
         return f"attempt {number}: no answer ({attempt.error})"
-    line = f"attempt {number}: {attempt.status}, {MEANING.get(attempt.status, 'an error')}"
+    line = f"attempt {number}: {attempt.status}, {meaning.get(attempt.status, 'an error')}"
     if attempt.lost:
         line += "; but the answer was lost on its way back, so for QStash the attempt failed"
     return line
@@ -284,26 +284,18 @@ def _reason(body: str) -> str:
 
 def run_demo() -> None:
     """Run the scenario and print each message's life."""
-    outages: list[Outage] = []
-
-    def switchable(inner: Handoff) -> Handoff:
-        outages.append(Outage(inner))
-        return outages[0]
-
-    with local_system(log_level="CRITICAL", wrap_handoff=switchable) as system:
-        [outage] = outages  # made by local_system through wrap_handoff
-        runs = JobRuns()
-        # Count the worker's "running job" records without printing them.
-        worker_logger = logging.getLogger("{{ cookiecutter.package_name }}.worker")
-        worker_logger.setLevel(logging.INFO)
-        worker_logger.propagate = False
-        worker_logger.addHandler(runs)
-        demo = Demo(system, outage, runs)
+{%- if cookiecutter.cloud == "aws-lambda" %}
+    with local_system(log_level="CRITICAL", count_worker_runs=True) as system:
+{%- else %}
+    # INFO: the worker's "running job" records are counted (the function's log is not shown).
+    with local_system(log_level="INFO") as system:
+{%- endif %}
+        demo = Demo(system)
+        where = ", ".join(f"{name} on {url}" for name, url in system.endpoints().items())
         _say(
-            f"Everything runs on this machine: a QStash double on {system.qstash.base_url}, "
-            f"the app on {system.base_url}, AWS (moto) on {system.aws_endpoint_url}. For "
-            "each message: every delivery attempt and the app's answer, whether the worker "
-            "ran the job, and what the callbacks recorded.",
+            f"Everything runs on this machine: {where}. For each message: every delivery "
+            "attempt and the app's answer, whether the worker ran the job, and what the "
+            "callbacks recorded.",
             "",
             "",
         )
@@ -316,8 +308,8 @@ def run_demo() -> None:
             demo.refused_payload(),
         )
         outage_id = demo.during_outage()
-        demo.tell(4, "the job queue is down: 503, QStash retries twice, then gives up", outage_id)
-        print("\n   The queue is back. Replay the dead letter:")
+        demo.tell(4, OUTAGE, outage_id)
+        print("\n   The hand-off works again. Replay the dead letter:")
         demo.cli("dlq", "replay", demo.dead_letter_of(outage_id))
         demo.tell(5, "the replayed dead letter of 4: a new message", demo.newest_message())
         lost_id = demo.answer_lost()
@@ -347,10 +339,13 @@ def serve() -> None:
     # SIGTERM (e.g. `kill`) must unwind the context managers too, or child servers outlive us.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     # Real time here: delays and retries happen when a person expects them.
+{%- if cookiecutter.cloud == "aws-lambda" %}
     with local_system(DoubleSettings(time_scale=1.0), log_level="INFO") as system:
-        print(f"app:     {system.base_url}   (PUBLIC_BASE_URL)")
-        print(f"QStash:  {system.qstash.base_url}   (QSTASH_URL, local double)")
-        print(f"AWS:     {system.aws_endpoint_url}   (AWS_ENDPOINT_URL, moto)")
+{%- else %}
+    with local_system(DoubleSettings(time_scale=1.0), log_level="INFO", show_logs=True) as system:
+{%- endif %}
+        for name, url in system.endpoints().items():
+            print(f"{name}: {url}")
         for name, value in system.environment().items():
             print(f"export {name}={value}")
         print("Export the lines above in another shell to publish with the CLI. Ctrl-C stops.")

@@ -9,9 +9,12 @@ deliveries report to the callback routes. Everything the app records is in the e
 Firestore, where this process reads it with its own client (`LocalSystem.services.store`).
 """
 
+import json
 import os
 import secrets
+import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ from pathlib import Path
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.gcp.firestore import firestore_client
 from {{ cookiecutter.package_name }}.gcp.wiring import gcp_services
+from {{ cookiecutter.package_name }}.handoff import JobEnvelope
 from {{ cookiecutter.package_name }}.jobs import JobRegistry
 from {{ cookiecutter.package_name }}.paths import worker_path
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
@@ -51,6 +55,7 @@ class LocalSystem:
         services: Services built in this process on the same Firestore project: read the
             function's records with `services.store` (outcomes, dead letters).
         variables: The environment the function runs with (see `environment`).
+        runs: Counts the worker's runs from the function's log (`worker_runs`).
     """
 
     base_url: str
@@ -59,6 +64,37 @@ class LocalSystem:
     server: FunctionsServer
     services: Services
     variables: Mapping[str, str] = field(default_factory=dict, repr=False)
+    runs: "WorkerRunCounter" = field(default_factory=lambda: WorkerRunCounter(), repr=False)
+
+    def endpoints(self) -> dict[str, str]:
+        """What runs where, by what the environment calls it: function, QStash, Firestore."""
+        return {
+            "function (PUBLIC_BASE_URL, functions-framework)": self.base_url,
+            "QStash (QSTASH_URL, the local double)": self.qstash.base_url,
+            "Firestore (FIRESTORE_EMULATOR_HOST, the emulator)": self.firestore.host_port,
+        }
+
+    def worker_messages(self, message_id: str) -> list[str]:
+        """The QStash messages that carried the job of `message_id` to the worker route.
+
+        One per accepted hand-off: QStash drops a second re-publish with the same
+        deduplication id (the original message id).
+        """
+        prefix = self.base_url + worker_path("")
+        return [
+            message.message_id
+            for message in self.qstash.double.messages(kind="message")
+            if message.url.startswith(prefix)
+            and JobEnvelope.from_json(message.body.decode()).message_id == message_id
+        ]
+
+    def worker_runs(self, message_id: str) -> int:
+        """How many times the worker ran the job of `message_id`, by the function's own log.
+
+        Counts its "running job" records (logged at INFO: start the system with `log_level`
+        INFO or DEBUG), which name the worker delivery's message id.
+        """
+        return sum(self.runs.runs[worker] for worker in self.worker_messages(message_id))
 
     def environment(self) -> dict[str, str]:
         """The environment the function runs with; a process with it can act on this system.
@@ -114,6 +150,7 @@ def local_system(
     firestore: FirestoreEmulator | None = None,
     job_modules: Sequence[str] = (),
     cwd: Path | None = None,
+    show_logs: bool = False,
 ) -> Iterator[LocalSystem]:
     """Run the Firestore emulator, the QStash double and the function until the block ends.
 
@@ -132,6 +169,7 @@ def local_system(
             started and stopped with the system). Each system uses a project of its own.
         job_modules: Modules the function imports before the app, e.g. test jobs.
         cwd: The function's working folder, where `job_modules` are found.
+        show_logs: Print the function's output (its logs) to this process's stderr.
 
     Yields:
         The running system.
@@ -164,13 +202,49 @@ def local_system(
                 }
             )
             stack.enter_context(_process_environment(variables))
+            runs = WorkerRunCounter(echo=show_logs)
             server = stack.enter_context(
-                functions_server(variables, port=app_port, job_modules=job_modules, cwd=cwd)
+                functions_server(
+                    variables,
+                    port=app_port,
+                    job_modules=job_modules,
+                    cwd=cwd,
+                    on_line=runs.read,
+                )
             )
             services = gcp_services(get_settings())
-            yield LocalSystem(base_url, running, emulator, server, services, variables)
+            yield LocalSystem(base_url, running, emulator, server, services, variables, runs)
     finally:
         _one_at_a_time.release()
+
+
+class WorkerRunCounter:
+    """Reads the function's log lines: counts "running job" records per message id.
+
+    The app logs one JSON object per line; its `message_id` is the worker delivery's.
+
+    Args:
+        echo: Also print every line to stderr.
+    """
+
+    def __init__(self, *, echo: bool = False) -> None:
+        self.runs: Counter[str] = Counter()
+        self._echo = echo
+        self._lock = threading.Lock()
+
+    def read(self, line: str) -> None:
+        """Take one line of the function's output."""
+        if self._echo:
+            print(line, file=sys.stderr, flush=True)
+        if '"running job"' not in line:
+            return
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return
+        if isinstance(record, dict) and record.get("message") == "running job":
+            with self._lock:
+                self.runs[str(record.get("message_id"))] += 1
 
 
 @contextmanager

@@ -8,9 +8,12 @@ this process's environment the way the deployed functions' is set.
 """
 
 import dataclasses
+import logging
 import os
 import secrets
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -19,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from {{ cookiecutter.package_name }}.aws.clients import sqs_client
+from {{ cookiecutter.package_name }}.errors import HandoffError
 from {{ cookiecutter.package_name }}.handoff import Handoff, JobEnvelope
 from {{ cookiecutter.package_name }}.jobs import JobRegistry
+from {{ cookiecutter.package_name }}.observability import message_id_var
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.client import Publisher
 from {{ cookiecutter.package_name }}.qstash.rest import QStashApi
@@ -118,6 +123,8 @@ class LocalSystem:
         worker: The SQS poller feeding the worker handler.
         services: The app's services (its DynamoDB store, its hand-off, its key source).
         variables: The environment the app runs with (see `environment`).
+        outage: Switches the app's hand-off off (`handoff_down`).
+        runs: Counts the worker's runs, when `local_system` was asked to (`worker_runs`).
     """
 
     base_url: str
@@ -127,6 +134,44 @@ class LocalSystem:
     worker: SqsEventSource
     services: Services
     variables: Mapping[str, str] = field(default_factory=dict, repr=False)
+    outage: "SwitchableHandoff | None" = field(default=None, repr=False)
+    runs: "WorkerRunCounter | None" = field(default=None, repr=False)
+
+    def endpoints(self) -> dict[str, str]:
+        """What runs where, by what the environment calls it: app, QStash double, moto."""
+        return {
+            "app (PUBLIC_BASE_URL)": self.base_url,
+            "QStash (QSTASH_URL, the local double)": self.qstash.base_url,
+            "AWS (AWS_ENDPOINT_URL, moto)": self.aws_endpoint_url,
+        }
+
+    @contextmanager
+    def handoff_down(self) -> Iterator[None]:
+        """Make the hand-off fail for the block, as if the job queue were unreachable.
+
+        The job route then answers 503 with `Retry-After`, and QStash retries the delivery.
+        """
+        if self.outage is None:
+            raise RuntimeError("this system was started without its hand-off switch")
+        self.outage.down = True
+        try:
+            yield
+        finally:
+            self.outage.down = False
+
+    def worker_messages(self, message_id: str) -> list[str]:
+        """QStash messages that carried the job to the worker: none, SQS carries it here."""
+        return []
+
+    def worker_runs(self, message_id: str) -> int:
+        """How many times the worker ran the job of a message, by its own log records.
+
+        Raises:
+            RuntimeError: `local_system` was started without `count_worker_runs`.
+        """
+        if self.runs is None:
+            raise RuntimeError("start local_system with count_worker_runs=True to count runs")
+        return self.runs.runs[message_id]
 
     def environment(self) -> dict[str, str]:
         """The environment the app runs with; a process with it can act on this system.
@@ -195,6 +240,7 @@ def local_system(
     visibility_timeout: int = 1,
     max_receive_count: int = 3,
     wrap_handoff: Callable[[Handoff], Handoff] | None = None,
+    count_worker_runs: bool = False,
 ) -> Iterator[LocalSystem]:
     """Run moto, the QStash double, the app and the worker on 127.0.0.1 until the block ends.
 
@@ -211,6 +257,8 @@ def local_system(
             a failed job runs again.
         max_receive_count: Receives before a failing job moves to the SQS dead-letter queue.
         wrap_handoff: Wraps the app's SQS hand-off, e.g. to inject failures.
+        count_worker_runs: Count the worker's "running job" log records per message id
+            (`LocalSystem.worker_runs`); they are then no longer printed.
 
     Yields:
         The running system.
@@ -238,9 +286,11 @@ def local_system(
         os.environ.update(resources.environment())
         ingest, worker = load_entrypoints()
         services: Services = ingest.app.state.services
-        if wrap_handoff is not None:
-            services = dataclasses.replace(services, handoff=wrap_handoff(services.handoff))
-            ingest.app.state.services = services
+        handoff = services.handoff if wrap_handoff is None else wrap_handoff(services.handoff)
+        outage = SwitchableHandoff(handoff)
+        services = dataclasses.replace(services, handoff=outage)
+        ingest.app.state.services = services
+        runs = stack.enter_context(_counting_worker_runs()) if count_worker_runs else None
         # The key source creates its Secrets Manager client on first use: do it now, while
         # the environment points at moto (tests may clear the environment afterwards).
         services.signing_keys.get()
@@ -257,8 +307,61 @@ def local_system(
         stack.enter_context(poller)
         variables = environment | resources.environment()
         yield LocalSystem(
-            base_url, aws_endpoint_url, resources, running, poller, services, variables
+            base_url,
+            aws_endpoint_url,
+            resources,
+            running,
+            poller,
+            services,
+            variables,
+            outage,
+            runs,
         )
+
+
+@dataclass
+class SwitchableHandoff:
+    """A hand-off that can be switched off, like an unreachable job queue (503, QStash retries)."""
+
+    inner: Handoff
+    down: bool = False
+
+    def send(self, envelope: JobEnvelope) -> None:
+        """Hand off, or fail like an unreachable queue while `down`."""
+        if self.down:
+            raise HandoffError("the job queue is down (local outage)")
+        self.inner.send(envelope)
+
+
+class WorkerRunCounter(logging.Handler):
+    """Counts the worker's "running job" records per message id: its own account of its work."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: Counter[str] = Counter()
+        self._lock_runs = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count the record when it says a job starts running."""
+        if record.getMessage() == "running job":
+            with self._lock_runs:
+                self.runs[message_id_var.get() or "?"] += 1
+
+
+@contextmanager
+def _counting_worker_runs() -> Iterator[WorkerRunCounter]:
+    counter = WorkerRunCounter()
+    worker_logger = logging.getLogger("{{ cookiecutter.package_name }}.worker")
+    saved = worker_logger.level, worker_logger.propagate
+    worker_logger.setLevel(logging.INFO)
+    worker_logger.propagate = False  # counted, not printed
+    worker_logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        worker_logger.removeHandler(counter)
+        worker_logger.setLevel(saved[0])
+        worker_logger.propagate = saved[1]
 
 
 def worker_handler() -> Any:
