@@ -89,7 +89,7 @@ def gcp_services(settings: Settings) -> Services:
     else:
         raise ConfigurationError(
             "PUBLIC_BASE_URL must be set to the function's URL, e.g. "
-            "https://europe-west1-my-project.cloudfunctions.net/qstash-jobs: QStash signs "
+            "https://<region>-<project>.cloudfunctions.net/<function>: QStash signs "
             "that URL, and the function sees only the path after the function's name"
         )
     return Services(
