@@ -39,7 +39,7 @@ class QStashHandoff:
     Args:
         api: The QStash REST client; see `from_settings` for the bounded one ingest uses.
         public_base_url: This app's public URL, e.g.
-            `https://europe-west1-my-project.cloudfunctions.net/qstash-jobs`.
+            `https://europe-west1-my-project.cloudfunctions.net/<function>`.
         max_message_bytes: Largest envelope sent, in bytes (your plan's message size).
 
     Raises:

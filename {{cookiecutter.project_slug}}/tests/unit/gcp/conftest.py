@@ -28,7 +28,7 @@ from {{ cookiecutter.package_name }}_devkit.signer import sign
 from ...fake_qstash import TOKEN, FakeQStash
 
 REGION_HOST = "europe-west1-demo-qstash.cloudfunctions.net"
-FUNCTION_URL = f"https://{REGION_HOST}/qstash-jobs"
+FUNCTION_URL = f"https://{REGION_HOST}/jobs-function"
 """What PUBLIC_BASE_URL holds: the function's URL, its name in the path."""
 GCP_MAIN = Path(entrypoints.__file__).parent / "gcp_main.py"
 

@@ -131,7 +131,7 @@ def test_token_for_the_function_url_is_accepted_on_the_path_without_the_function
 def test_token_for_another_host_is_refused(
     client: FunctionClient, keys: SigningKeys, fake: FakeQStash
 ) -> None:
-    other = "https://europe-west1-someone-else.cloudfunctions.net/qstash-jobs" + JOB_PATH
+    other = "https://europe-west1-someone-else.cloudfunctions.net/jobs-function" + JOB_PATH
     status, _, _ = deliver(client, keys, signed_url=other)
     assert status == 401
     assert fake.requests == []
