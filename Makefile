@@ -12,6 +12,9 @@ UV ?= $(or $(shell $(PYTHON) -c "import uv; print(uv.find_uv_bin())" 2>/dev/null
 DEMO_DIR := build/demo
 DEMO_SLUG := qstash-jobs
 PYTEST_ARGS ?=
+# Test processes: the bakes are long and single-threaded, so two (one per core here) run two
+# bakes at once; each bake's steps stay together on one worker. 0 runs everything in-process.
+PYTEST_WORKERS ?= 2
 
 # Never let uv download an interpreter: use the ones installed on this machine.
 export UV_PYTHON_DOWNLOADS := never
@@ -35,7 +38,7 @@ demo: uv
 	$(MAKE) -C $(DEMO_DIR)/$(DEMO_SLUG) demo UV="$(UV)"
 
 test: uv
-	$(UV) run --frozen pytest $(PYTEST_ARGS)
+	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: uv
 	$(UV) run --frozen ruff check

@@ -29,9 +29,16 @@ pytestmark = pytest.mark.slow
 
 # The defaults cover Python 3.13 on arm64 in us-east-1; the hostile variant covers 3.12 on
 # x86_64 in eu-central-1 with every name changed. A third bake would add minutes to every run.
+# Each bake's tests share one xdist group, so `make test` (pytest -n 2 --dist loadgroup) runs
+# a bake's steps in order on one worker while another worker runs another bake.
+DEFAULTS_ID = f"defaults-py{DEFAULTS.python_version}-{DEFAULTS.architecture}"
 BAKES = [
-    pytest.param(None, id=f"defaults-py{DEFAULTS.python_version}-{DEFAULTS.architecture}"),
-    pytest.param(HOSTILE_VARIANT, id=HOSTILE_VARIANT.id),
+    pytest.param(None, id=DEFAULTS_ID, marks=pytest.mark.xdist_group(DEFAULTS_ID)),
+    pytest.param(
+        HOSTILE_VARIANT,
+        id=HOSTILE_VARIANT.id,
+        marks=pytest.mark.xdist_group(HOSTILE_VARIANT.id),
+    ),
 ]
 # What a user's shell would not have: settings pointing uv at the template's own virtualenv,
 # and the variables of the `make test` that may be running these tests (MAKEFLAGS would hand
