@@ -193,6 +193,13 @@ def test_bundle_holds_no_installer_leftovers(bundled: Bundled) -> None:
 
 
 @pytest.mark.slow
+def test_bundle_leaves_out_the_swagger_ui_nothing_serves(bundled: Bundled) -> None:
+    swagger_ui = bundled.asset / "aws_lambda_powertools/event_handler/openapi/swagger_ui"
+    kept = sorted(path.name for path in swagger_ui.glob("*.*"))
+    assert kept == ["__init__.py", "html.py", "oauth2.py"]
+
+
+@pytest.mark.slow
 def test_compiled_extensions_match_the_lambda_platform(
     bundled: Bundled,
 ) -> None:

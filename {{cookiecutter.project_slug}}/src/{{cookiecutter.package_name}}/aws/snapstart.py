@@ -23,7 +23,6 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities import parameters
 from fastapi import FastAPI
 
 from ..config import Settings
@@ -111,6 +110,10 @@ def after_restore(app: FastAPI, settings: Settings) -> None:
         app: The application whose services are rebuilt.
         settings: The settings to build them from.
     """
+    # Imported here: on the ingest path only a secret or a parameter source loads Powertools
+    # parameters (and boto3 with it); with static keys it is never imported at all.
+    from aws_lambda_powertools.utilities import parameters
+
     random.seed()
     close_connections()
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it untyped

@@ -10,8 +10,6 @@ from ..qstash.keys import SigningKeySource, StaticSigningKeySource
 from ..services import Services
 from ..store.dynamodb import DynamoDBDeliveryStore
 from .clients import dynamodb_client, sqs_client
-from .public_url import SsmPublicBaseUrl
-from .signing_keys import SecretsManagerSigningKeySource
 
 
 def signing_key_source(settings: Settings) -> SigningKeySource:
@@ -20,6 +18,9 @@ def signing_key_source(settings: Settings) -> SigningKeySource:
     A source with no keys is still returned: every verified route then fails closed.
     """
     if settings.qstash_signing_keys_secret_arn:
+        # Imported only when used (both sources): Powertools parameters imports boto3.
+        from .signing_keys import SecretsManagerSigningKeySource
+
         return SecretsManagerSigningKeySource(
             settings.qstash_signing_keys_secret_arn, max_age=settings.signing_keys_cache_seconds
         )
@@ -38,6 +39,8 @@ def public_base_url_source(settings: Settings) -> PublicBaseUrlSource:
     whatever the parameter holds. With neither, every verified route fails closed (503).
     """
     if settings.public_base_url is None and settings.public_base_url_parameter:
+        from .public_url import SsmPublicBaseUrl
+
         return SsmPublicBaseUrl(
             settings.public_base_url_parameter,
             max_age=settings.public_base_url_cache_seconds,

@@ -10,14 +10,15 @@ from ..deps import ServicesDep, VerifiedDelivery
 router = APIRouter(tags=["qstash"])
 
 
-@router.post(CALLBACK_PATH)
+# response_model=None on both: see routes/health.py.
+@router.post(CALLBACK_PATH, response_model=None)
 def receive_callback(delivery: VerifiedDelivery, services: ServicesDep) -> dict[str, str]:
     """Record the outcome of a delivery attempt (QStash calls this after every attempt)."""
     outcome = record_callback(delivery.body, delivery.metadata.message_id, services.store)
     return {"status": "recorded", "sourceMessageId": outcome.source_message_id}
 
 
-@router.post(FAILURE_CALLBACK_PATH)
+@router.post(FAILURE_CALLBACK_PATH, response_model=None)
 def receive_failure_callback(delivery: VerifiedDelivery, services: ServicesDep) -> dict[str, str]:
     """Store the dead letter QStash reports once retries are exhausted (once, even if repeated)."""
     dead_letter, stored = record_dead_letter(delivery.body, services.store)
