@@ -49,7 +49,8 @@ class FakeProbe:
         if spec.name in self.failing:
             return {"error": "ImportError: no module named x"}
         warm = [0.001 * number for number in range(1, len(events))]
-        return {"cold_seconds": 0.1, "peak_rss_kib": 50_000, "warm_seconds": warm}
+        figures = {"cold_seconds": 0.1, "cold_cpu_seconds": 0.08, "peak_rss_kib": 50_000}
+        return {**figures, "warm_seconds": warm}
 
 
 def run(probe: FakeProbe, specs: list[HandlerSpec], runs: int = 3, requests: int = 10) -> list[Any]:
@@ -68,6 +69,11 @@ def test_each_case_is_counted_runs_times() -> None:
         "no-bytecode": 100.0,
         "warm-cache": 100.0,
     }
+
+
+def test_cpu_time_is_summarised_beside_the_wall_time() -> None:
+    (good,) = run(FakeProbe(), [GOOD])
+    assert good.cold["bytecode"].cpu_median_ms == pytest.approx(80.0)
 
 
 def test_warm_cache_is_primed_by_one_uncounted_process() -> None:
@@ -155,7 +161,7 @@ def test_probe_reports_the_figures_of_a_handler_that_answers(tmp_path: Path) -> 
     )
     status, answer = probe_in_fresh_interpreter(tmp_path, "fine.handler")
     assert status == 0
-    assert set(answer) == {"cold_seconds", "peak_rss_kib", "warm_seconds"}
+    assert set(answer) == {"cold_seconds", "cold_cpu_seconds", "peak_rss_kib", "warm_seconds"}
     assert len(answer["warm_seconds"]) == 1
 
 

@@ -54,6 +54,7 @@ class Samples:
     """What the processes of one handler returned so far."""
 
     cold: dict[str, list[float]] = field(default_factory=lambda: {case: [] for case in CASES})
+    cold_cpu: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in CASES})
     peak_rss_kib: int = 0
     warm: list[float] = field(default_factory=list)
     error: str | None = None
@@ -65,7 +66,11 @@ class Samples:
         return HandlerFigures(
             spec.name,
             spec.description,
-            cold={case: Spread.of(times) for case, times in self.cold.items() if times},
+            cold={
+                case: Spread.of(times, self.cold_cpu[case])
+                for case, times in self.cold.items()
+                if times
+            },
             peak_rss_mb=self.peak_rss_kib * 1024 / 1_000_000 if self.peak_rss_kib else None,
             warm_p50_us=statistics.median(self.warm) * 1e6 if self.warm else None,
             warm_p99_us=percentile(self.warm, 99) * 1e6 if self.warm else None,
@@ -134,6 +139,7 @@ def measure(
                     continue
                 sample = samples[spec.name]
                 sample.cold[case].append(answer["cold_seconds"])
+                sample.cold_cpu[case].append(answer["cold_cpu_seconds"])
                 if case == "bytecode":
                     sample.peak_rss_kib = max(sample.peak_rss_kib, answer["peak_rss_kib"])
                     sample.warm.extend(answer["warm_seconds"])
