@@ -49,6 +49,7 @@ TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
         "tests/infra",
         # The dev kit's AWS stand-ins (moto, SQS trigger, Lambda context) and what runs on them.
         "devkit/src/{package}_devkit/aws_resources.py",
+        "devkit/src/{package}_devkit/bench",  # the built asset's cold start beside baselines
         "devkit/src/{package}_devkit/chaos.py",
         "devkit/src/{package}_devkit/event_source.py",
         "devkit/src/{package}_devkit/lambda_context.py",
@@ -57,6 +58,8 @@ TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
         "devkit/src/{package}_devkit/soak.py",
         "devkit/src/{package}_devkit/sqs.py",
         "devkit/src/{package}_devkit/stack.py",
+        "tests/devkit/test_bench_report.py",
+        "tests/devkit/test_bench_runs.py",
         "tests/devkit/test_chaos.py",
         "tests/devkit/test_event_source.py",
         "tests/devkit/test_runtime.py",
@@ -80,6 +83,7 @@ TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
         "devkit/src/{package}_devkit/gcp_stack.py",
         "devkit/src/{package}_devkit/job_modules_source.py",
         "tests/devkit/test_firestore_emulator.py",
+        "tests/devkit/test_functions_server.py",
         "tests/e2e/test_worker_route.py",
         "tests/unit/conftest.py",  # the Firestore emulator of the unit tests
         # make deploy's staging and gcloud calls, and their tests.
