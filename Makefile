@@ -19,11 +19,12 @@ PYTEST_WORKERS ?= 2
 # Never let uv download an interpreter: use the ones installed on this machine.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help demo test lint format clean uv
+.PHONY: help demo test bench lint format clean uv
 
 help:
 	@echo "make demo   bake the default project into $(DEMO_DIR) and run its demo"
 	@echo "make test   run the template's tests (PYTEST_ARGS=... to pass pytest options)"
+	@echo "make bench  bake the default project into build/bench and print its cold-start table"
 	@echo "make lint   ruff check and format check of the template's own code, mypy on infra/"
 	@echo "make format apply ruff fixes and formatting"
 	@echo "make clean  remove $(DEMO_DIR) and caches"
@@ -39,6 +40,12 @@ demo: uv
 
 test: uv
 	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The suite's time comes from build/test-timing.json, which a full passing `make test` writes.
+bench: uv
+	$(UV) run --frozen cookiecutter --no-input --overwrite-if-exists --default-config -o build/bench .
+	$(MAKE) -C build/bench/$(DEMO_SLUG) bench UV="$(UV)" \
+	  BENCH_ARGS="--suite-timing $(CURDIR)/build/test-timing.json"
 
 lint: uv
 	$(UV) run --frozen ruff check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,3 +197,34 @@ def cookiecutter_choices(template_dir: Path) -> dict[str, list[str]]:
         for key, value in raw.items()
         if isinstance(value, list) and not key.startswith("_")
     }
+
+
+# Where `make test` leaves the suite's wall time, for `make bench` (the benchmark reads it).
+SUITE_TIMING = Path(__file__).resolve().parents[1] / "build" / "test-timing.json"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Note when the session started (the xdist controller and each worker alike)."""
+    session.config.stash[_STARTED] = time.monotonic()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the whole suite's wall time after a full, passing run (not on a worker).
+
+    A run narrowed with ``-m``, ``-k`` or paths would say nothing about the suite, so only
+    a run of everything is recorded.
+    """
+    config = session.config
+    if hasattr(config, "workerinput") or exitstatus != 0:
+        return
+    if config.option.markexpr or config.option.keyword or config.args != config.getini("testpaths"):
+        return
+    seconds = time.monotonic() - config.stash[_STARTED]
+    SUITE_TIMING.parent.mkdir(exist_ok=True)
+    SUITE_TIMING.write_text(
+        json.dumps({"seconds": round(seconds, 1), "tests": session.testscollected}) + "\n",
+        encoding="utf-8",
+    )
+
+
+_STARTED = pytest.StashKey[float]()
