@@ -1,16 +1,22 @@
-"""Shared fixtures: signing keys, in-memory services, the real Mangum handler, a signer."""
+"""Shared fixtures: signing keys, in-memory services, the app behind its edge, a signer."""
 
+{% if cookiecutter.cloud == "gcp-cloud-functions" -%}
+import asyncio
+{% endif -%}
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+{% if cookiecutter.cloud == "gcp-cloud-functions" -%}
+import httpx
+{% endif -%}
 import pytest
+from fastapi import FastAPI
 {%- if cookiecutter.cloud == "aws-lambda" %}
 from mangum import Mangum
 {%- endif %}
-{% if cookiecutter.cloud == "aws-lambda" %}
+
 from {{ cookiecutter.package_name }}.api import create_app
-{%- endif %}
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.handoff import MemoryHandoff
 from {{ cookiecutter.package_name }}.jobs import registry
@@ -19,11 +25,7 @@ from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.qstash.keys import StaticSigningKeySource
 from {{ cookiecutter.package_name }}.services import Services
 from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
-{%- if cookiecutter.cloud == "aws-lambda" %}
 from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key, sign
-{%- else %}
-from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key
-{%- endif %}
 
 {% if cookiecutter.cloud == "aws-lambda" -%}
 from .events import FUNCTION_URL_HOST, function_url_event
@@ -93,25 +95,73 @@ def services(
     )
 
 
-{% if cookiecutter.cloud == "aws-lambda" -%}
-@pytest.fixture
-def lambda_handler(services: Services) -> Mangum:
-    """The real Mangum handler around the app."""
-    return Mangum(create_app(services), lifespan="off")
+#: What a request answers: status, headers (lower-case names), JSON body (None when empty).
+Answer = tuple[int, dict[str, str], Any]
 
 
 class Invoke:
-    """Calls the handler with real Lambda events; returns (status, headers, JSON body)."""
+{%- if cookiecutter.cloud == "aws-lambda" %}
+    """Sends requests to an app through the real Mangum handler, as Lambda Function URL events."""
 
-    def __init__(self, handler: Mangum, keys: SigningKeys) -> None:
-        self.handler = handler
+    def __init__(self, app: FastAPI, keys: SigningKeys) -> None:
+        self.handler = Mangum(app, lifespan="off")
         self.keys = keys
 
-    def __call__(self, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    def __call__(self, event: dict[str, Any]) -> Answer:
+        """Invoke the handler with a hand-made event."""
         response = self.handler(event, None)
         body = response.get("body") or ""
         parsed = json.loads(body) if body else None
         return response["statusCode"], response.get("headers", {}), parsed
+
+    def request(
+        self,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        *,
+        method: str = "POST",
+        **event_options: Any,
+    ) -> Answer:
+        """Send `body` to `path` (options of `function_url_event`: base64_body, query)."""
+        event = function_url_event(path, body, headers or {}, **event_options)
+        event["requestContext"]["http"]["method"] = method
+        return self(event)
+{%- else %}
+    """Sends requests to an app in process over ASGI (httpx), one at a time.
+
+    Requests arrive over plain http at the public host, as a deployed function gets them
+    (TLS ends in front of it).
+    """
+
+    def __init__(self, app: FastAPI, keys: SigningKeys) -> None:
+        self.app = app
+        self.keys = keys
+
+    def request(
+        self,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        *,
+        method: str = "POST",
+        query: str = "",
+    ) -> Answer:
+        """Send `body` to `path` (and `?query` when given) with `headers`."""
+        url = f"{path}?{query}" if query else path
+        response = asyncio.run(self._send(method, url, body, headers or {}))
+        parsed = response.json() if response.content else None
+        return response.status_code, dict(response.headers), parsed
+
+    async def _send(
+        self, method: str, url: str, body: bytes, headers: dict[str, str]
+    ) -> httpx.Response:
+        transport = httpx.ASGITransport(app=self.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url=f"http://{FUNCTION_URL_HOST}"
+        ) as client:
+            return await client.request(method, url, content=body, headers=headers)
+{%- endif %}
 
     def signed(
         self,
@@ -122,9 +172,9 @@ class Invoke:
         url: str | None = None,
         message_id: str = "msg_test_1",
         extra_headers: dict[str, str] | None = None,
-        **event_options: Any,
-    ) -> tuple[int, dict[str, str], Any]:
-        """POST `body` to `path` through a Function URL event, signed like QStash."""
+        **options: Any,
+    ) -> Answer:
+        """POST `body` to `path`, signed like QStash for `url` (default: the public URL)."""
         token = sign(body, url or PUBLIC_BASE_URL + path, key or self.keys.current)
         headers = {
             "upstash-signature": token,
@@ -132,16 +182,15 @@ class Invoke:
             "upstash-retried": "0",
             **(extra_headers or {}),
         }
-        return self(function_url_event(path, body, headers, **event_options))
+        return self.request(path, body, headers, **options)
 
 
 @pytest.fixture
-def invoke(lambda_handler: Mangum, keys: SigningKeys) -> Invoke:
-    """Invoke the Mangum handler with signed or hand-made events."""
-    return Invoke(lambda_handler, keys)
+def invoke(services: Services, keys: SigningKeys) -> Invoke:
+    """The app on in-memory services, behind its platform's edge."""
+    return Invoke(create_app(services), keys)
 
 
-{% endif -%}
 @pytest.fixture
 def payload_bytes() -> Callable[[dict[str, Any]], bytes]:
     """Serialise a payload the way a publisher would."""

@@ -10,10 +10,30 @@ import pytest
 from {{ cookiecutter.package_name }}.config import Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+{%- if cookiecutter.cloud == "aws-lambda" %}
 ENTRY_POINTS = {
     "ingest": "{{ cookiecutter.package_name }}.entrypoints.lambda_ingest",
     "worker": "{{ cookiecutter.package_name }}.entrypoints.lambda_worker",
 }
+#: What every import gets: a region and credentials that reach nothing.
+PLATFORM_BASICS = {
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+}
+#: Values for variables that refuse a malformed or placeholder-looking one.
+PLACEHOLDERS: dict[str, str] = {}
+{%- else %}
+ENTRY_POINTS = {"function": "{{ cookiecutter.package_name }}.entrypoints.gcp_main"}
+#: What every import gets: a Firestore emulator address nothing listens on (the client
+#: connects on its first call, never at import) and no Google credentials.
+PLATFORM_BASICS = {"FIRESTORE_EMULATOR_HOST": "127.0.0.1:9"}
+#: Values for variables that refuse a malformed or placeholder-looking one.
+PLACEHOLDERS = {
+    "PUBLIC_BASE_URL": "https://europe-west1-demo.cloudfunctions.net/jobs",
+    "QSTASH_TOKEN": "token-that-reaches-nothing",
+}
+{%- endif %}
 
 
 def configuration_table() -> dict[str, str]:
@@ -41,13 +61,11 @@ def required_at_start(entry_point: str) -> set[str]:
 
 
 def import_entry_point(entry_point: str, variables: set[str]) -> subprocess.CompletedProcess[str]:
-    """Import an entry point in a fresh interpreter with only `variables` (and AWS basics) set."""
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    } | {name: f"placeholder-for-{name.lower()}" for name in variables}
+    """Import an entry point in a fresh interpreter with only `variables` (and the platform's
+    basics) set."""
+    environment = {"PATH": "/usr/bin:/bin", **PLATFORM_BASICS} | {
+        name: PLACEHOLDERS.get(name, f"placeholder-for-{name.lower()}") for name in variables
+    }
     return subprocess.run(
         [sys.executable, "-c", f"import {ENTRY_POINTS[entry_point]}"],
         env=environment,

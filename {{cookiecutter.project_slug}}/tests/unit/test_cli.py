@@ -1,3 +1,4 @@
+{% set records = "aws" if cookiecutter.cloud == "aws-lambda" else "firestore_records" -%}
 """The command line against a fake QStash on 127.0.0.1: output, exit status, one-line errors."""
 
 import io
@@ -9,14 +10,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+{%- if cookiecutter.cloud == "gcp-cloud-functions" %}
+from google.cloud import firestore
+{%- endif %}
 from starlette.responses import JSONResponse, Response
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.store.dynamodb import DynamoDBDeliveryStore
 
 from ..fake_qstash import TOKEN, FakeQStash, Recorded, publish_response
 from .aws.conftest import aws  # noqa: F401  (moto tables for the replay check)
+{%- else -%}
+from {{ cookiecutter.package_name }}.cli import main
+from {{ cookiecutter.package_name }}.store.firestore import (
+    FirestoreDeliveryStore,
+    FirestoreJobRuns,
+)
+from {{ cookiecutter.package_name }}_devkit.firestore_emulator import FirestoreEmulator
+
+from ..fake_qstash import TOKEN, FakeQStash, Recorded, publish_response
+{%- endif %}
 
 BASE_URL = "http://127.0.0.1:8000"
 PAYLOAD = '{"user_id": "u-1", "email": "ada@example.com"}'
@@ -286,13 +301,48 @@ def dlq_with_dead_letter(request: Recorded) -> Response:
     return JSONResponse({"messageId": "msg_new"}, status_code=201)
 
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 def mark_handed_off(message_id: str) -> None:
     """Record a hand-off in the moto app table, as the ingest route does."""
     store = DynamoDBDeliveryStore(dynamodb_client(), os.environ["APP_TABLE_NAME"], 3600)
     store.mark_handed_off(message_id, "send-welcome-email")
+{%- else -%}
+@pytest.fixture
+def firestore_records(
+    emulator: FirestoreEmulator, firestore_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Collections of the test's own on the Firestore emulator, named by the environment."""
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", emulator.project)
+    monkeypatch.setenv("FIRESTORE_COLLECTION_PREFIX", firestore_prefix)
 
 
-@pytest.mark.usefixtures("aws")
+def firestore_client() -> firestore.Client:
+    return firestore.Client(project=os.environ["GOOGLE_CLOUD_PROJECT"])
+
+
+def mark_handed_off(message_id: str) -> None:
+    """Record a hand-off in the emulator, as the ingest route does."""
+    store = FirestoreDeliveryStore(
+        firestore_client(),
+        handoff_mark_ttl_seconds=3600,
+        collection_prefix=os.environ["FIRESTORE_COLLECTION_PREFIX"],
+    )
+    store.mark_handed_off(message_id, "send-welcome-email")
+
+
+def record_finished_run(message_id: str) -> None:
+    """Record a finished run of the job in the emulator, as the worker route does."""
+    runs = FirestoreJobRuns(
+        firestore_client(),
+        expiry_seconds=3600,
+        collection_prefix=os.environ["FIRESTORE_COLLECTION_PREFIX"],
+    )
+    claim = runs.start(message_id, lease_seconds=60)
+    runs.complete(message_id, claim.run_id)
+{%- endif %}
+
+
+@pytest.mark.usefixtures("{{ records }}")
 def test_dlq_replay_checks_the_message_then_calls_the_retry_endpoint(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -309,7 +359,7 @@ def test_dlq_replay_checks_the_message_then_calls_the_retry_endpoint(
     ]
 
 
-@pytest.mark.usefixtures("aws")
+@pytest.mark.usefixtures("{{ records }}")
 def test_dlq_replay_json(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> None:
     fake.responder = dlq_with_dead_letter
     out = run(capsys, "dlq", "replay", "1725323658779-0", "--json")[1]
@@ -321,7 +371,7 @@ def test_dlq_replay_json(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -
     }
 
 
-@pytest.mark.usefixtures("aws")
+@pytest.mark.usefixtures("{{ records }}")
 def test_dlq_replay_of_a_message_that_reached_the_worker_is_refused(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -337,7 +387,7 @@ def test_dlq_replay_of_a_message_that_reached_the_worker_is_refused(
     assert [request.method for request in fake.requests] == ["GET"]  # nothing replayed
 
 
-@pytest.mark.usefixtures("aws")
+@pytest.mark.usefixtures("{{ records }}")
 def test_dlq_replay_refusal_says_how_to_replay_anyway(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -348,7 +398,7 @@ def test_dlq_replay_refusal_says_how_to_replay_anyway(
     assert err.endswith(f"If it must run again: {command}\n")
 
 
-@pytest.mark.usefixtures("aws")
+@pytest.mark.usefixtures("{{ records }}")
 def test_dlq_replay_refusal_with_json_output_is_one_json_line_saying_what_was_found(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -375,6 +425,7 @@ def test_dlq_replay_with_force_replays_without_checking(
     assert [request.method for request in fake.requests] == ["POST"]
 
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 def test_dlq_replay_without_the_table_settings_refuses_naming_them(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -386,6 +437,34 @@ def test_dlq_replay_without_the_table_settings_refuses_naming_them(
     assert fake.requests == []
 
 
+{% else -%}
+@pytest.mark.usefixtures("{{ records }}")
+def test_dlq_replay_of_a_message_whose_job_finished_is_refused(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.responder = dlq_with_dead_letter
+    record_finished_run("msg_dead")
+    status, out, err = run(capsys, "dlq", "replay", "1725323658779-0")
+    assert (status, out) == (1, "")
+    assert err.startswith(
+        "error: not replaying 1725323658779-0: message msg_dead already reached the worker "
+        "(job finished at "
+    )
+    assert [request.method for request in fake.requests] == ["GET"]  # nothing replayed
+
+
+@pytest.mark.usefixtures("{{ records }}")
+def test_dlq_replay_checks_this_deployments_collections_only(
+    fake: FakeQStash, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.responder = dlq_with_dead_letter
+    mark_handed_off("msg_dead")
+    monkeypatch.setenv("FIRESTORE_COLLECTION_PREFIX", "other_deployment_")
+    status, _, err = run(capsys, "dlq", "replay", "1725323658779-0")
+    assert (status, err) == (0, "")
+
+
+{% endif -%}
 def test_dlq_delete(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> None:
     fake.responder = lambda request: Response(status_code=200)
     status, out, _ = run(capsys, "dlq", "delete", "1725323658779-0")
@@ -396,7 +475,7 @@ def test_dlq_delete(fake: FakeQStash, capsys: pytest.CaptureFixture[str]) -> Non
     )
 
 
-@pytest.mark.usefixtures("aws")
+@pytest.mark.usefixtures("{{ records }}")
 def test_dlq_replay_of_a_missing_dead_letter_exits_1_with_a_clear_line(
     fake: FakeQStash, capsys: pytest.CaptureFixture[str]
 ) -> None:

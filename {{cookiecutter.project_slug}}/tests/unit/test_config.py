@@ -106,6 +106,7 @@ def test_base_url_that_cannot_prefix_a_route_is_refused(given: str, refusal: str
         Settings(public_base_url=given)
 
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 def test_base_url_parameter_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PUBLIC_BASE_URL_PARAMETER", "/my-stack/public-base-url")
     assert Settings().public_base_url_parameter == "/my-stack/public-base-url"
@@ -124,6 +125,34 @@ def test_negative_base_url_cache_seconds_are_refused() -> None:
         Settings(public_base_url_cache_seconds=-1)
 
 
+{% else -%}
+def test_firestore_database_is_the_default_one_unless_set() -> None:
+    assert Settings().firestore_database == "(default)"
+
+
+def test_firestore_settings_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "my-project")
+    monkeypatch.setenv("FIRESTORE_DATABASE", "jobs")
+    monkeypatch.setenv("FIRESTORE_COLLECTION_PREFIX", "staging_")
+    settings = Settings()
+    assert (settings.google_cloud_project, settings.firestore_database) == ("my-project", "jobs")
+    assert settings.firestore_collection_prefix == "staging_"
+
+
+def test_collection_prefix_with_a_slash_is_refused() -> None:
+    # A slash would make the prefix a path of collection and document ids, not a name.
+    with pytest.raises(ValidationError, match="firestore_collection_prefix"):
+        Settings(firestore_collection_prefix="jobs/")
+
+
+def test_worker_lease_of_zero_seconds_is_refused() -> None:
+    with pytest.raises(ValidationError, match="worker_lease_seconds"):
+        Settings(worker_lease_seconds=0)
+
+
+{% endif -%}
 def test_refusal_does_not_reveal_a_signing_key() -> None:
     key = new_signing_key()
     with pytest.raises(ValidationError) as raised:

@@ -1,4 +1,4 @@
-"""Signature verification as QStash's requests meet it: through the real Mangum handler.
+"""Signature verification as QStash's requests meet it: through the platform's edge.
 
 Public reports (issue 2, "Inputs from public reports") are marked with their number.
 """
@@ -11,7 +11,6 @@ from typing import Any
 import jwt
 import pytest
 from fastapi import FastAPI, Request
-from mangum import Mangum
 
 from {{ cookiecutter.package_name }}.api import create_app
 from {{ cookiecutter.package_name }}.api.deps import VerifiedDelivery
@@ -29,10 +28,14 @@ from {{ cookiecutter.package_name }}.store import MemoryDeliveryStore
 from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key, sign
 
 from ...conftest import JOB_PATH, PUBLIC_BASE_URL, VALID_PAYLOAD, Invoke
-from ...events import API_GATEWAY_HOST, api_gateway_v1_event, function_url_event
+{%- if cookiecutter.cloud == "aws-lambda" %}
+from ...events import API_GATEWAY_HOST, api_gateway_v1_event
+{%- endif %}
 
 PAYLOAD = json.dumps(VALID_PAYLOAD).encode()
+{%- if cookiecutter.cloud == "aws-lambda" %}
 API_GATEWAY_BASE_URL = f"https://{API_GATEWAY_HOST}/prod"
+{%- endif %}
 UNAUTHORIZED = {"error": "invalid or missing Upstash-Signature"}
 PROBE_PATH = "/probe"
 
@@ -42,7 +45,7 @@ def nothing_happened(handoff: MemoryHandoff, store: MemoryDeliveryStore) -> bool
 
 
 def invoke_with(services: Services, keys: SigningKeys, app: FastAPI | None = None) -> Invoke:
-    return Invoke(Mangum(app or create_app(services), lifespan="off"), keys)
+    return Invoke(app or create_app(services), keys)
 
 
 def probe_app(services: Services) -> FastAPI:
@@ -70,6 +73,7 @@ def probe_app(services: Services) -> FastAPI:
 def probe(services: Services, keys: SigningKeys) -> Invoke:
     """Invoke the probe app behind the test Function URL."""
     return invoke_with(services, keys, probe_app(services))
+{%- if cookiecutter.cloud == "aws-lambda" %}
 
 
 @pytest.fixture
@@ -86,6 +90,7 @@ def api_gateway_request(
 ) -> dict[str, Any]:
     headers = {header: token, "Upstash-Message-Id": "msg_apigw_1", "Upstash-Retried": "0"}
     return api_gateway_v1_event(path, body, headers)
+{%- endif %}
 
 
 # --- the header -------------------------------------------------------------------------
@@ -94,12 +99,12 @@ def api_gateway_request(
 def test_missing_signature_header_is_401_and_nothing_is_handed_off(
     invoke: Invoke, handoff: MemoryHandoff, store: MemoryDeliveryStore
 ) -> None:
-    event = function_url_event(JOB_PATH, PAYLOAD, {"upstash-message-id": "msg_1"})
-    status, _, body = invoke(event)
+    status, _, body = invoke.request(JOB_PATH, PAYLOAD, {"upstash-message-id": "msg_1"})
     assert (status, body) == (401, UNAUTHORIZED)
     assert nothing_happened(handoff, store)
 
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 @pytest.mark.parametrize("header", ["Upstash-Signature", "UPSTASH-SIGNATURE"])
 def test_signature_header_is_found_whatever_its_case(
     api_gateway_services: Services, keys: SigningKeys, handoff: MemoryHandoff, header: str
@@ -112,18 +117,15 @@ def test_signature_header_is_found_whatever_its_case(
     assert len(handoff.sent) == 1
 
 
+{% endif -%}
 def test_bad_signature_is_401_with_a_json_error_and_no_side_effect(
     invoke: Invoke, handoff: MemoryHandoff, store: MemoryDeliveryStore
 ) -> None:
     token = sign(PAYLOAD, PUBLIC_BASE_URL + JOB_PATH, new_signing_key())
-    event = function_url_event(
-        JOB_PATH, PAYLOAD, {"upstash-signature": token, "upstash-message-id": "msg_1"}
-    )
-    response = invoke.handler(event, None)
-    assert response["statusCode"] == 401
-    assert response["headers"]["content-type"] == "application/json"
-    assert json.loads(response["body"]) == UNAUTHORIZED
-    assert "Traceback" not in response["body"]
+    headers = {"upstash-signature": token, "upstash-message-id": "msg_1"}
+    status, answer_headers, body = invoke.request(JOB_PATH, PAYLOAD, headers)
+    assert (status, answer_headers["content-type"]) == (401, "application/json")
+    assert body == UNAUTHORIZED  # the reason only: no traceback, nothing about the keys
     assert nothing_happened(handoff, store)
 
 
@@ -133,10 +135,8 @@ def test_token_replayed_with_a_new_message_id_is_rejected(
     # The message id header is not signed: a captured token must not queue the job again.
     token = sign(PAYLOAD, PUBLIC_BASE_URL + JOB_PATH, invoke.keys.current)
     answers = [
-        invoke(
-            function_url_event(
-                JOB_PATH, PAYLOAD, {"upstash-signature": token, "upstash-message-id": message_id}
-            )
+        invoke.request(
+            JOB_PATH, PAYLOAD, {"upstash-signature": token, "upstash-message-id": message_id}
         )
         for message_id in ("msg_original", "msg_replay_1", "msg_replay_2")
     ]
@@ -153,10 +153,8 @@ def test_retry_with_a_fresh_token_is_not_a_replay(invoke: Invoke, handoff: Memor
 
 def test_token_without_jti_is_rejected(invoke: Invoke, handoff: MemoryHandoff) -> None:
     token = sign(PAYLOAD, PUBLIC_BASE_URL + JOB_PATH, invoke.keys.current, jti=None)
-    event = function_url_event(
-        JOB_PATH, PAYLOAD, {"upstash-signature": token, "upstash-message-id": "msg_1"}
-    )
-    assert invoke(event)[0] == 401
+    headers = {"upstash-signature": token, "upstash-message-id": "msg_1"}
+    assert invoke.request(JOB_PATH, PAYLOAD, headers)[0] == 401
     assert handoff.sent == []
 
 
@@ -230,10 +228,9 @@ def test_unsigned_callback_is_401_and_nothing_is_stored(
     invoke: Invoke, store: MemoryDeliveryStore, path: str
 ) -> None:
     callback = {"status": 200, "sourceMessageId": "msg_source", "dlqId": "1725323658779-0"}
-    event = function_url_event(
+    status, _, body = invoke.request(
         path, json.dumps(callback).encode(), {"upstash-message-id": "msg_cb"}
     )
-    status, _, body = invoke(event)
     assert (status, body) == (401, UNAUTHORIZED)
     assert not store.outcomes("msg_source")
     assert not store.dead_letters()
@@ -248,9 +245,7 @@ def test_health_answers_200_without_keys_or_public_base_url(
         signing_keys=StaticSigningKeySource(None),
         public_base_url=StaticPublicBaseUrl(None),
     )
-    event = function_url_event("/health", b"", {})
-    event["requestContext"]["http"]["method"] = "GET"
-    status, _, body = invoke_with(unconfigured, keys)(event)
+    status, _, body = invoke_with(unconfigured, keys).request("/health", method="GET")
     assert (status, body) == (200, {"status": "ok"})
 
 
@@ -281,6 +276,7 @@ def test_path_route_token_whose_subject_is_the_domain_only_is_rejected(
     assert nothing_happened(handoff, store)
 
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 # Public report #3: API Gateway REST signs the URL with the stage; Mangum strips the stage.
 def test_api_gateway_stage_url_is_accepted(
     api_gateway_services: Services, keys: SigningKeys
@@ -301,6 +297,7 @@ def test_api_gateway_token_signed_without_the_stage_is_rejected(
     assert (status, body) == (401, UNAUTHORIZED)
 
 
+{% endif -%}
 # Public report #4: a TLS-terminating proxy forwards the request as http.
 def test_request_forwarded_as_http_while_signed_as_https_is_accepted(probe: Invoke) -> None:
     status, _, body = probe.signed(
@@ -321,6 +318,7 @@ def test_query_string_is_part_of_the_signed_url(probe: Invoke) -> None:
 # --- which bytes were hashed (public reports #5, #6) -------------------------------------
 
 
+{% if cookiecutter.cloud == "aws-lambda" -%}
 # Public report #5: a binary body reaches Lambda base64-encoded; QStash hashed the bytes.
 def test_base64_encoded_event_body_is_verified_over_the_decoded_bytes(probe: Invoke) -> None:
     event_options: dict[str, Any] = {
@@ -337,16 +335,17 @@ def test_token_over_the_base64_text_of_the_event_body_is_rejected(
 ) -> None:
     token = sign(b"aGVsbG8=", PUBLIC_BASE_URL + PROBE_PATH, keys.current)
     headers = {"upstash-signature": token, "content-type": "application/octet-stream"}
-    status, _, body = probe(function_url_event(PROBE_PATH, b"hello", headers, base64_body=True))
+    status, _, body = probe.request(PROBE_PATH, b"hello", headers, base64_body=True)
     assert (status, body) == (401, UNAUTHORIZED)
 
 
+{% endif -%}
 # Public report #6: the docs' curl example body has spaces; it must verify byte for byte.
 def test_json_body_with_spaces_is_accepted(probe: Invoke, keys: SigningKeys) -> None:
     spaced = b'{ "hello": "world" }'
     token = sign(spaced, PUBLIC_BASE_URL + PROBE_PATH, keys.current)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["body"] == "5hAiS5m_HigGV8-1dStqZj1zk1LfoegovJ0bx4Njoqs="
-    status, _, body = probe(function_url_event(PROBE_PATH, spaced, {"upstash-signature": token}))
+    status, _, body = probe.request(PROBE_PATH, spaced, {"upstash-signature": token})
     assert status == 200, body
     assert base64.b64decode(body["body"]) == spaced

@@ -21,7 +21,10 @@ from {{ cookiecutter.package_name }} import entrypoints
 from {{ cookiecutter.package_name }}.config import get_settings
 from {{ cookiecutter.package_name }}.jobs import JobContext, job
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
-from {{ cookiecutter.package_name }}.store.firestore import FirestoreDeliveryStore, FirestoreJobRuns
+from {{ cookiecutter.package_name }}.store.firestore import (
+    FirestoreDeliveryStore,
+    FirestoreJobRuns,
+)
 from {{ cookiecutter.package_name }}_devkit.firestore_emulator import FirestoreEmulator
 from {{ cookiecutter.package_name }}_devkit.signer import sign
 
