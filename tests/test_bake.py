@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -775,8 +776,11 @@ def test_gcp_make_deploy_runs_the_deploy_script_with_project_and_region(bake: An
     project_dir = bake(cloud="gcp-cloud-functions", gcp_region="europe-west3").project_dir
     make = shutil.which("make")
     assert make is not None
+    # A uv that runs: the Makefile replaces one that does not (a pyenv shim) by its own copy.
+    uv = os.environ.get("UV") or shutil.which("uv")
+    assert uv is not None
     completed = subprocess.run(
-        [make, "-n", "deploy", "PROJECT=jobs-prod", "UV=uv"],
+        [make, "-n", "deploy", "PROJECT=jobs-prod", f"UV={uv}"],
         cwd=project_dir,
         capture_output=True,
         text=True,
@@ -784,7 +788,7 @@ def test_gcp_make_deploy_runs_the_deploy_script_with_project_and_region(bake: An
     )
     assert completed.returncode == 0, completed.stderr
     assert (
-        'UV="uv" uv run --locked python scripts/deploy_gcp.py --region=europe-west3 '
+        f'UV="{uv}" {uv} run --locked python scripts/deploy_gcp.py --region=europe-west3 '
         "--project=jobs-prod" in " ".join(completed.stdout.replace("\\\n", " ").split())
     )
 

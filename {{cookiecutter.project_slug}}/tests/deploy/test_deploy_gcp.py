@@ -191,7 +191,14 @@ def test_staged_main_module_imports_the_handler(deployed: Run) -> None:
     completed = subprocess.run(
         [sys.executable, "-c", "import main; assert callable(main.handler)"],
         cwd=deployed.staging,
-        env=os.environ | {"PUBLIC_BASE_URL": FUNCTION_URL, "QSTASH_TOKEN": "t" * 32},
+        # Nothing connects at import; the emulator host only spares a search for credentials.
+        env=os.environ
+        | {
+            "PUBLIC_BASE_URL": FUNCTION_URL,
+            "QSTASH_TOKEN": "t" * 32,
+            "FIRESTORE_EMULATOR_HOST": "127.0.0.1:9",
+            "GOOGLE_CLOUD_PROJECT": "demo-deploy",
+        },
         capture_output=True,
         text=True,
         timeout=120,

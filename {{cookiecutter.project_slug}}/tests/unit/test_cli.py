@@ -28,7 +28,10 @@ from {{ cookiecutter.package_name }}.store.firestore import (
     FirestoreDeliveryStore,
     FirestoreJobRuns,
 )
-from {{ cookiecutter.package_name }}_devkit.firestore_emulator import FirestoreEmulator
+from {{ cookiecutter.package_name }}_devkit.firestore_emulator import (
+    CALL_TIMEOUT,
+    FirestoreEmulator,
+)
 
 from ..fake_qstash import TOKEN, FakeQStash, Recorded, publish_response
 {%- endif %}
@@ -326,6 +329,7 @@ def mark_handed_off(message_id: str) -> None:
         firestore_client(),
         handoff_mark_ttl_seconds=3600,
         collection_prefix=os.environ["FIRESTORE_COLLECTION_PREFIX"],
+        timeout_seconds=CALL_TIMEOUT,
     )
     store.mark_handed_off(message_id, "send-welcome-email")
 
@@ -336,6 +340,7 @@ def record_finished_run(message_id: str) -> None:
         firestore_client(),
         expiry_seconds=3600,
         collection_prefix=os.environ["FIRESTORE_COLLECTION_PREFIX"],
+        timeout_seconds=CALL_TIMEOUT,
     )
     claim = runs.start(message_id, lease_seconds=60)
     runs.complete(message_id, claim.run_id)

@@ -36,6 +36,10 @@ READY_LINE = "Dev App Server is now running"
 START_TIMEOUT = 120.0
 """Seconds to wait for `READY_LINE`: it takes about 20 s on a loaded machine, 5 s on an idle one.
 Only a hang guard: the wait ends as soon as the line appears."""
+CALL_TIMEOUT = 60.0
+"""Seconds one store call may take against the emulator (`FIRESTORE_TIMEOUT_SECONDS`). The
+deployed default, 5 s, fits Firestore itself; the emulator, a JVM on a loaded laptop, answers
+its first calls far slower. Only a hang guard: a call returns as soon as it is answered."""
 # gcloud asks nothing and checks for updates never: both could hang or reach the internet.
 GCLOUD_ENVIRONMENT = {
     "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
@@ -67,8 +71,12 @@ class FirestoreEmulator:
         return f"http://{self.host_port}"
 
     def environment(self) -> dict[str, str]:
-        """The variables that point google-cloud-firestore at this emulator and project."""
-        return {"FIRESTORE_EMULATOR_HOST": self.host_port, "GOOGLE_CLOUD_PROJECT": self.project}
+        """The variables that point the app's Firestore store at this emulator and project."""
+        return {
+            "FIRESTORE_EMULATOR_HOST": self.host_port,
+            "GOOGLE_CLOUD_PROJECT": self.project,
+            "FIRESTORE_TIMEOUT_SECONDS": str(CALL_TIMEOUT),
+        }
 
     def reset(self, project: str | None = None, database: str = "(default)") -> None:
         """Delete every document of one database of a project, e.g. between tests.

@@ -25,7 +25,10 @@ from {{ cookiecutter.package_name }}.store.firestore import (
     FirestoreDeliveryStore,
     FirestoreJobRuns,
 )
-from {{ cookiecutter.package_name }}_devkit.firestore_emulator import FirestoreEmulator
+from {{ cookiecutter.package_name }}_devkit.firestore_emulator import (
+    CALL_TIMEOUT,
+    FirestoreEmulator,
+)
 from {{ cookiecutter.package_name }}_devkit.signer import sign
 
 from ...fake_qstash import TOKEN, FakeQStash
@@ -124,7 +127,10 @@ def firestore_store(
 ) -> FirestoreDeliveryStore:
     """The app's delivery store, read directly."""
     return FirestoreDeliveryStore(
-        firestore_client, handoff_mark_ttl_seconds=3600, collection_prefix=firestore_prefix
+        firestore_client,
+        handoff_mark_ttl_seconds=3600,
+        collection_prefix=firestore_prefix,
+        timeout_seconds=CALL_TIMEOUT,
     )
 
 
@@ -132,7 +138,10 @@ def firestore_store(
 def firestore_runs(firestore_client: firestore.Client, firestore_prefix: str) -> FirestoreJobRuns:
     """The app's job runs, read directly."""
     return FirestoreJobRuns(
-        firestore_client, expiry_seconds=3600, collection_prefix=firestore_prefix
+        firestore_client,
+        expiry_seconds=3600,
+        collection_prefix=firestore_prefix,
+        timeout_seconds=CALL_TIMEOUT,
     )
 
 

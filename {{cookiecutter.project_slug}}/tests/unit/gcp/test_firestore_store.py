@@ -9,6 +9,7 @@ from {{ cookiecutter.package_name }}.store.firestore import (
     FirestoreJobRuns,
     document_id,
 )
+from {{ cookiecutter.package_name }}_devkit.firestore_emulator import CALL_TIMEOUT
 
 NOW = 1_767_225_600
 
@@ -30,6 +31,7 @@ def test_hand_off_mark_past_its_expiry_reads_as_absent(
         firestore_client,
         handoff_mark_ttl_seconds=60,
         collection_prefix=firestore_prefix,
+        timeout_seconds=CALL_TIMEOUT,
         clock=clock,
     )
     store.mark_handed_off("msg_1", "tally")
@@ -42,7 +44,11 @@ def test_job_run_past_its_expiry_reads_as_expired(
 ) -> None:
     clock = Clock()
     runs = FirestoreJobRuns(
-        firestore_client, expiry_seconds=60, collection_prefix=firestore_prefix, clock=clock
+        firestore_client,
+        expiry_seconds=60,
+        collection_prefix=firestore_prefix,
+        timeout_seconds=CALL_TIMEOUT,
+        clock=clock,
     )
     runs.complete("msg_1", runs.start("msg_1", lease_seconds=30).run_id)
     clock.now += 60
@@ -56,7 +62,10 @@ def test_ttl_fields_are_timestamps(
 ) -> None:
     # A TTL policy only acts on a timestamp field (https://cloud.google.com/firestore/docs/ttl).
     store = FirestoreDeliveryStore(
-        firestore_client, handoff_mark_ttl_seconds=60, collection_prefix=firestore_prefix
+        firestore_client,
+        handoff_mark_ttl_seconds=60,
+        collection_prefix=firestore_prefix,
+        timeout_seconds=CALL_TIMEOUT,
     )
     store.claim_token("jwt_1", NOW)
     store.mark_handed_off("msg_1", "tally")
@@ -69,7 +78,10 @@ def test_id_firestore_reserves_is_claimed_once(
     firestore_client: firestore.Client, firestore_prefix: str
 ) -> None:
     store = FirestoreDeliveryStore(
-        firestore_client, handoff_mark_ttl_seconds=60, collection_prefix=firestore_prefix
+        firestore_client,
+        handoff_mark_ttl_seconds=60,
+        collection_prefix=firestore_prefix,
+        timeout_seconds=CALL_TIMEOUT,
     )
     for token_id in ("..", "__name__", "a/b"):
         assert store.claim_token(token_id, NOW)

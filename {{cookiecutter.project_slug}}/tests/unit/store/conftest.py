@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.store.firestore import (
     FirestoreDeliveryStore,
     FirestoreJobRuns,
 )
+from {{ cookiecutter.package_name }}_devkit.firestore_emulator import CALL_TIMEOUT
 {%- endif %}
 
 EXPIRY_SECONDS = 3600
@@ -44,6 +45,7 @@ def delivery_store(request: pytest.FixtureRequest, clock: Clock) -> DeliveryStor
             request.getfixturevalue("firestore_client"),
             handoff_mark_ttl_seconds=EXPIRY_SECONDS,
             collection_prefix=request.getfixturevalue("firestore_prefix"),
+            timeout_seconds=CALL_TIMEOUT,
             clock=clock,
         )
 {%- endif %}
@@ -58,6 +60,7 @@ def job_runs(request: pytest.FixtureRequest, clock: Clock) -> JobRunLedger:
             request.getfixturevalue("firestore_client"),
             expiry_seconds=EXPIRY_SECONDS,
             collection_prefix=request.getfixturevalue("firestore_prefix"),
+            timeout_seconds=CALL_TIMEOUT,
             clock=clock,
         )
 {%- endif %}
