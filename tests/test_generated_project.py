@@ -1,9 +1,11 @@
 """Run in a baked project what its user runs: ``make install``, ``lint``, ``test``, ``synth``.
 
-Two bakes: the defaults, and a hostile variant where every name differs from the defaults
-(unicode, quotes and an apostrophe in the project name), on the other Python version and
-architecture and in another region. Slow (uv installs the project's dependencies and each
-bake runs its whole suite, about 3.5 minutes apiece on two cores), but part of the default
+Three bakes: the AWS defaults; a hostile AWS variant where every name differs from the
+defaults (unicode, quotes and an apostrophe in the project name), on the other Python version
+and architecture and in another region; and a hostile Google Cloud Functions variant (its
+suite runs on the Firestore emulator and a real functions-framework process). Slow (uv
+installs the project's dependencies and each bake runs its whole suite, minutes apiece; two
+pytest workers run two bakes at once), but part of the default
 run. Deselect with ``-m 'not slow'`` while iterating on hooks. ``make synth`` builds the
 Lambda bundle and the cloud assembly (cdk-nag on, then cfn-lint), and the project's own slow
 tests build the bundle and invoke its handlers with only the bundle and boto3 on sys.path;
@@ -22,13 +24,15 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from tests.combinations import DEFAULTS, HOSTILE_VARIANT, Variant
+from tests.combinations import DEFAULTS, HOSTILE_GCP_VARIANT, HOSTILE_VARIANT, Variant
 from tests.conftest import HookLoader, find_python
 
 pytestmark = pytest.mark.slow
 
 # The defaults cover Python 3.13 on arm64 in us-east-1; the hostile variant covers 3.12 on
-# x86_64 in eu-central-1 with every name changed. A third bake would add minutes to every run.
+# x86_64 in eu-central-1 with every name changed; the GCP variant covers Google Cloud
+# Functions with other names again, 3.12 and europe-west3 (the GCP defaults differ from it
+# only in names, Python version and region, which the AWS bakes already vary).
 # Each bake's tests share one xdist group, so `make test` (pytest -n 2 --dist loadgroup) runs
 # a bake's steps in order on one worker while another worker runs another bake.
 DEFAULTS_ID = f"defaults-py{DEFAULTS.python_version}-{DEFAULTS.architecture}"
@@ -39,7 +43,13 @@ BAKES = [
         id=HOSTILE_VARIANT.id,
         marks=pytest.mark.xdist_group(HOSTILE_VARIANT.id),
     ),
+    pytest.param(
+        HOSTILE_GCP_VARIANT,
+        id=HOSTILE_GCP_VARIANT.id,
+        marks=pytest.mark.xdist_group(HOSTILE_GCP_VARIANT.id),
+    ),
 ]
+AWS = "aws-lambda"
 # What a user's shell would not have: settings pointing uv at the template's own virtualenv,
 # and the variables of the `make test` that may be running these tests (MAKEFLAGS would hand
 # its command-line variables, PYTEST_ARGS for one, to the project's make).
@@ -141,6 +151,7 @@ class BakedProject(NamedTuple):
 
     path: Path
     python: Path
+    cloud: str
 
     def make(self, target: str, timeout: int = STEP_TIMEOUT) -> str:
         """Run ``make <target>`` in the project as its user would, with this uv and Python."""
@@ -166,7 +177,8 @@ def project(request: pytest.FixtureRequest, cookies_session: Any) -> BakedProjec
         )
     # make install runs `uv sync --locked`: exactly the committed lock, and an error when the
     # lock no longer matches pyproject.toml.
-    baked = BakedProject(Path(result.project_path), python)
+    cloud = AWS if variant is None else variant.cloud
+    baked = BakedProject(Path(result.project_path), python, cloud)
     baked.make("install", timeout=INSTALL_TIMEOUT)
     return baked
 
@@ -200,6 +212,8 @@ def test_hook_refuses_every_import_name_installed_in_the_project(
 def test_make_synth_passes_cdk_nag_and_cfn_lint(
     project: BakedProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if project.cloud != AWS:
+        pytest.skip("only an AWS bake has a CDK app and a Lambda bundle")
     # make synth fails on an unacknowledged cdk-nag finding or a cfn-lint error itself; the
     # report shows the checks really ran on this project's stack. Local secret values sit
     # where a developer keeps them (the shell, a .env at the root and beside the code): no
@@ -234,6 +248,8 @@ def test_make_synth_passes_cdk_nag_and_cfn_lint(
 
 
 def test_slow_tests_pass_the_bundle_and_its_handlers(project: BakedProject) -> None:
+    if project.cloud != AWS:
+        pytest.skip("only an AWS bake has a CDK app and a Lambda bundle")
     # `make test` leaves these out: the bundler's tests and the asset test, which imports
     # each handler from the built bundle and invokes it.
     command = [
