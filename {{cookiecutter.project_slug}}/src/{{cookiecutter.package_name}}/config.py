@@ -75,12 +75,19 @@ class Settings(BaseSettings):
             QStash sends on the Free plan, whose messages are at most 1 MB
             (https://upstash.com/pricing/qstash: Free 1 MB, Pay-as-you-go 10 MB, fixed plans
             50 MB): a failure callback carries the message and the destination's answer,
+{%- if cookiecutter.cloud == "aws-lambda" %}
             each base64-encoded (4/3 of its size), about 2.7 MB in all. Behind a Function
             URL, Lambda's 6 MB limit on a synchronous invocation's payload
             (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html) caps
             any setting: it counts the whole event, where a binary body arrives
             base64-encoded, so binary bodies stop near 4.5 MB. The limit counts the bytes
             QStash signed (after base64 decoding).
+{%- else %}
+            each base64-encoded (4/3 of its size), about 2.7 MB in all. Cloud Functions
+            2nd gen caps any setting at 32 MB, its largest HTTP request
+            (https://cloud.google.com/functions/quotas). The limit counts the bytes QStash
+            signed (after base64 decoding).
+{%- endif %}
         log_level: Logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case).
         qstash_url: QStash REST API base URL (publishing and the DLQ). EU by default;
             `https://qstash-us-east-1.upstash.io` for the US region

@@ -15,8 +15,15 @@ from .store import DeadLetter, DeliveryOutcome, DeliveryStore
 
 logger = logging.getLogger(__name__)
 
+{%- if cookiecutter.cloud == "aws-lambda" %}
+
 # Bounds on what one record keeps, in bytes of UTF-8: together well under DynamoDB's 400 KB
 # item limit. The full message stays in QStash's DLQ, which is what a replay uses.
+{%- else %}
+
+# Bounds on what one record keeps, in bytes of UTF-8: together well under Firestore's 1 MiB
+# document limit. The full message stays in QStash's DLQ, which is what a replay uses.
+{%- endif %}
 MAX_RESPONSE_BODY_BYTES = 64 * 1024
 MAX_SOURCE_BODY_BYTES = 256 * 1024
 

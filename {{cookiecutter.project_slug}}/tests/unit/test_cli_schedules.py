@@ -116,7 +116,7 @@ def test_a_malformed_owner_is_one_line_and_exit_1(
     status, out, err = run(capsys, "schedules", "plan", "--owner", "my.stack")
     assert (status, out) == (1, "")
     assert err == (
-        "error: owner 'my.stack' must be letters, digits, '-' or '_' (e.g. the stack name)\n"
+        "error: owner 'my.stack' must be letters, digits, '-' or '_' (e.g. the {% if cookiecutter.cloud == "aws-lambda" %}stack name{% else %}project slug{% endif %})\n"
     )
 
 

@@ -128,7 +128,7 @@ def _over(digits: str, limit: int) -> bool:
 def _too_large(max_bytes: int) -> BodyTooLargeError:
     return BodyTooLargeError(
         f"the request body is over the receiver's limit of {max_bytes:,} bytes "
-        "(MAX_BODY_BYTES): publish a reference to the data (e.g. an S3 key) instead",
+        "(MAX_BODY_BYTES): publish a reference to the data (e.g. {% if cookiecutter.cloud == "aws-lambda" %}an S3 key{% else %}a gs:// URI{% endif %}) instead",
         max_bytes=max_bytes,
     )
 

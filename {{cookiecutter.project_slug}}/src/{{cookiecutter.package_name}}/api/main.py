@@ -19,7 +19,7 @@ def create_app(services: Services, *, extra_routers: Sequence[APIRouter] = ()) -
             Functions (`api.routes.worker.worker_router`).
 
     Returns:
-        The ASGI application (wrap it in Mangum on Lambda; `gcp.asgi` on Cloud Functions).
+        The ASGI application ({% if cookiecutter.cloud == "aws-lambda" %}wrap it in Mangum on Lambda; `gcp.asgi` on Cloud Functions{% else %}`gcp.asgi` serves it on Cloud Functions{% endif %}).
     """
     # No public schema or docs, and no redirects: a redirect would answer QStash 307 for a
     # trailing slash before any signature check.

@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--owner",
             default=PROG,
             help=f"whose schedules these are: ids start with '<owner>.' (default: {PROG}, "
-            "the stack's name)",
+            "{% if cookiecutter.cloud == "aws-lambda" %}the stack's name{% else %}the owner `make deploy` applies as{% endif %})",
         )
         _add_output(action, json_flag=True)
         action.set_defaults(command=command)

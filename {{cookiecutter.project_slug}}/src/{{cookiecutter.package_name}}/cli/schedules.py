@@ -1,8 +1,16 @@
 """`schedules plan | apply`: make QStash hold the schedules and URL groups the jobs declare.
 
+{%- if cookiecutter.cloud == "aws-lambda" %}
+
 The same reconcile `cdk deploy` runs in its custom resource, for teams that deploy another
 way (and to see what a deploy would change). The owner defaults to the project slug, which
 is also the stack's name, so both manage the same schedules.
+{%- else %}
+
+The same reconcile `make deploy` runs once the function is deployed, to see what the next
+deploy would change or to finish one whose apply failed. The owner defaults to the project
+slug, which is also the owner `make deploy` applies as, so both manage the same schedules.
+{%- endif %}
 """
 
 import argparse
@@ -51,7 +59,7 @@ def _target(args: argparse.Namespace, settings: Settings) -> Target:
     if not settings.public_base_url:
         raise ConfigurationError(
             "PUBLIC_BASE_URL is not set: schedules deliver to <PUBLIC_BASE_URL>/qstash/jobs/<job> "
-            "(the stack's PublicBaseUrl output)"
+            "{% if cookiecutter.cloud == "aws-lambda" %}(the stack's PublicBaseUrl output){% else %}(the function's URL, which `make deploy` prints){% endif %}"
         )
     return target(
         Declarations.from_registry(registry),

@@ -8,8 +8,13 @@
 A deploy (or `<project> schedules apply`) makes QStash hold exactly these: see
 `qstash/reconcile.py`. Only the form is checked here (names, types); the cron expression,
 its time zone, the payload and the endpoints are checked against the registry in
+{%- if cookiecutter.cloud == "aws-lambda" %}
 `qstash/schedules.py`, at `cdk synth` and by `schedules plan`, so importing the jobs (the
 receiver does, on every cold start) never loads a cron parser.
+{%- else %}
+`qstash/schedules.py`, by `schedules plan` and `schedules apply` (which `make deploy` runs),
+so importing the jobs (the receiver does, on every cold start) never loads a cron parser.
+{%- endif %}
 """
 
 import re

@@ -68,7 +68,7 @@ class Publisher:
 
     Args:
         api: The QStash REST client (base URL, token, timeouts, 429 back-off).
-        public_base_url: This app's public URL, e.g. `https://abc.lambda-url.us-east-1.on.aws`;
+        public_base_url: This app's public URL, e.g. {% if cookiecutter.cloud == "aws-lambda" %}`https://abc.lambda-url.us-east-1.on.aws`{% else %}the function's URL{% endif %};
             destinations are `<public_base_url>/qstash/jobs/<job>`, callbacks
             `<public_base_url>/qstash/callback` and `<public_base_url>/qstash/failure`.
         max_message_bytes: Largest payload sent, in bytes (your plan's message size).
@@ -226,7 +226,7 @@ class Publisher:
             raise MessageTooLargeError(
                 f"payload for job {job.name!r} is {len(body):,} bytes, over the "
                 f"{self.max_message_bytes:,}-byte message limit (QSTASH_MAX_MESSAGE_BYTES): "
-                "store the data elsewhere (e.g. S3) and send a reference such as its object key",
+                "store the data elsewhere {% if cookiecutter.cloud == "aws-lambda" %}(e.g. S3) and send a reference such as its object key{% else %}(e.g. Cloud Storage) and send a reference to it{% endif %}",
                 job=job.name,
                 size_bytes=len(body),
                 max_bytes=self.max_message_bytes,

@@ -18,8 +18,13 @@ from ..errors import InvalidHeaderError
 
 #: Longest id accepted in a callback body or a delivery header. QStash ids are short
 #: (`msg_` or `scd_` plus a few dozen base58 characters, `1725323658779-0`); the bound keeps
+{%- if cookiecutter.cloud == "aws-lambda" %}
 #: a value nobody signed from producing a record key the store cannot write (a DynamoDB key
 #: stops at 2,048 bytes) or a queue attribute the worker trips over.
+{%- else %}
+#: a value nobody signed from growing every record and log line it lands in (the store
+#: hashes an id Firestore could not take as a document id, which stops at 1,500 bytes).
+{%- endif %}
 MAX_ID = 256
 #: `Upstash-Message-Id`: letters, digits and `_` are what QStash uses; `-`, `.`, `:` are
 #: allowed for headroom. No spaces, slashes or control characters: the id becomes a record

@@ -1,6 +1,6 @@
 """Who owns which schedules and URL-group endpoints, and what QStash must hold for an owner.
 
-An owner is one deployment of the app, e.g. a CloudFormation stack. Every schedule id and
+An owner is one deployment of the app, e.g. {% if cookiecutter.cloud == "aws-lambda" %}a CloudFormation stack{% else %}what `make deploy` applies as{% endif %}. Every schedule id and
 endpoint name it creates starts with `<owner>.`; an owner id may use letters, digits, `-` and
 `_` but never `.`, so no owner's prefix is another's, and the reconcile touches only what
 carries its own prefix. Schedule ids: `<owner>.<job>.<schedule>`, which QStash upserts by
@@ -19,7 +19,7 @@ from .destinations import check_destination
 from .options import retries_header
 from .schedules import Declarations, EndpointSpec
 
-#: Owner ids: what a CloudFormation stack name or a project slug is made of, without `.`.
+#: Owner ids: what a {% if cookiecutter.cloud == "aws-lambda" %}CloudFormation stack name or a {% else %}{% endif %}project slug is made of, without `.`.
 OWNER = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_OWNER_CHARS = 48
 MAX_SCHEDULE_ID_CHARS = 128
@@ -29,7 +29,7 @@ are kept to this many characters, longer ones shortened with a digest."""
 
 @dataclass(frozen=True)
 class Owner:
-    """Who owns a set of schedules and endpoints in a QStash account, e.g. a stack.
+    """Who owns a set of schedules and endpoints in a QStash account, e.g. a {% if cookiecutter.cloud == "aws-lambda" %}stack{% else %}deployment{% endif %}.
 
     Attributes:
         name: The owner id as given (letters, digits, `-`, `_`).
@@ -45,7 +45,7 @@ class Owner:
     def __post_init__(self) -> None:
         if not OWNER.fullmatch(self.name):
             raise ConfigurationError(
-                f"owner {self.name!r} must be letters, digits, '-' or '_' (e.g. the stack name)",
+                f"owner {self.name!r} must be letters, digits, '-' or '_' (e.g. the {% if cookiecutter.cloud == "aws-lambda" %}stack name{% else %}project slug{% endif %})",
                 owner=self.name,
             )
 
@@ -137,7 +137,7 @@ def target(
     Args:
         declarations: What the app declares.
         owner: Whose they are.
-        public_base_url: The deployed app's base URL, e.g. `https://abc.lambda-url...`.
+        public_base_url: The deployed app's base URL, e.g. {% if cookiecutter.cloud == "aws-lambda" %}`https://abc.lambda-url...`{% else %}the function's URL{% endif %}.
         qstash_url: The QStash API base URL; a local one (a development double) allows
             local destinations.
 

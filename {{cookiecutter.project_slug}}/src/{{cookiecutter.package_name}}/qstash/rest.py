@@ -76,7 +76,7 @@ class QStashApi:
         rate_limit: How long to keep waiting out 429 answers.
         transient_retry: How often an `idempotent` call is tried again after a 5xx answer,
             a timeout or a connection failure.
-        deadline: When every call must be over (e.g. the end of a Lambda invocation): no
+        deadline: When every call must be over (e.g. the end of a {% if cookiecutter.cloud == "aws-lambda" %}Lambda invocation{% else %}function's request{% endif %}): no
             call or back-off runs past it, and each call's timeouts are cut to fit.
         http_client: An `httpx.Client` to send with (tests, proxies, custom transports); it is
             not closed by `close`. By default one is made, with `timeouts`.

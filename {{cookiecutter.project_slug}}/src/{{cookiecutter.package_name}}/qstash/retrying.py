@@ -6,9 +6,17 @@ adding or removing URL-group endpoints. For those, an answer in the 5xx range, a
 dropped connection is worth another try. A publish is not: after a timeout QStash may have
 accepted the message, so `QStashApi` retries it only for 429 (see `ratelimit.py`).
 
+{%- if cookiecutter.cloud == "aws-lambda" %}
+
 The deploy step runs in a custom resource's Lambda; when its time runs out, Lambda stops it
 mid-call and CloudFormation learns only "Task timed out". A `Deadline` makes every call and
 every back-off stop early enough to fail with a message that says what happened.
+{%- else %}
+
+A series of calls that must end by a given time (a request with a timeout) takes a
+`Deadline`: every call and every back-off stops early enough to fail with a message that
+says what happened, before the platform stops it mid-call.
+{%- endif %}
 """
 
 import time

@@ -2,10 +2,20 @@
 
 Three steps, each usable alone:
 
+{%- if cookiecutter.cloud == "aws-lambda" %}
+
 1. `declarations_document(registry)` checks every declaration (cron, time zone, payload,
    endpoints) and writes them as deterministic JSON with route *paths*: `cdk synth` puts it
    into the custom resource's properties, so a bad declaration fails the synth with one line.
 2. `Declarations.from_document(text)` reads it back (in the custom resource's Lambda).
+{%- else %}
+
+1. `declarations_document(registry)` checks every declaration (cron, time zone, payload,
+   endpoints) and writes them as deterministic JSON with route *paths*, so a bad declaration
+   fails `schedules plan` (and `make deploy`, which runs `schedules apply`) with one line.
+2. `Declarations.from_document(text)` reads it back; `Declarations.from_registry(registry)`
+   does steps 1 and 2 at once (the CLI's `schedules plan | apply`).
+{%- endif %}
 3. `ownership.target(declarations, owner=..., public_base_url=...)` turns it into what
    QStash must hold for one owner, and `reconcile.py` makes QStash match.
 """

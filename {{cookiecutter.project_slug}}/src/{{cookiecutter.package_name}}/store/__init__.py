@@ -1,6 +1,6 @@
 """What the receiver and the worker record.
 
-Platform modules: `dynamodb`, `idempotency` (AWS), `firestore` (Google Cloud).
+{% if cookiecutter.cloud == "aws-lambda" %}Platform modules: `dynamodb`, `idempotency` (AWS), `firestore` (Google Cloud).{% else %}Platform module: `firestore` (Google Cloud).{% endif %}
 """
 
 from .base import (

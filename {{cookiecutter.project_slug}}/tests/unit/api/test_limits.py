@@ -27,7 +27,7 @@ from .test_callbacks_route import SOURCE_ID, callback, failure_callback
 LIMIT = 2048
 TOO_LARGE = {
     "error": "the request body is over the receiver's limit of 2,048 bytes (MAX_BODY_BYTES): "
-    "publish a reference to the data (e.g. an S3 key) instead",
+    "publish a reference to the data (e.g. {% if cookiecutter.cloud == "aws-lambda" %}an S3 key{% else %}a gs:// URI{% endif %}) instead",
     "max_bytes": LIMIT,
 }
 

@@ -247,7 +247,7 @@ def test_size_error_says_to_send_a_reference_instead(fake: FakeQStash) -> None:
         pytest.raises(MessageTooLargeError, match="send a reference") as caught,
     ):
         publisher.publish(JOB, PAYLOAD)
-    assert "S3" in caught.value.message
+    assert "{% if cookiecutter.cloud == "aws-lambda" %}S3{% else %}Cloud Storage{% endif %}" in caught.value.message
     assert "QSTASH_MAX_MESSAGE_BYTES" in caught.value.message
 
 

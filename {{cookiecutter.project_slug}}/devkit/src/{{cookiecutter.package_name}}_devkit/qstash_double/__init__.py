@@ -1,6 +1,6 @@
 """A local, faithful QStash test double: REST API, signed deliveries, retries, DLQ, schedules.
 
-Development and tests only; never imported by the Lambda entry points. Protocol facts come
+Development and tests only; never imported by the {% if cookiecutter.cloud == "aws-lambda" %}Lambda entry points{% else %}deployed function{% endif %}. Protocol facts come
 from the QStash docs named in each module. Start one with `run_double()`.
 """
 
