@@ -300,6 +300,47 @@ def test_aws_bake_lock_is_the_aws_one(bake: Any) -> None:
     assert "functions-framework" not in locked
 
 
+# AWS's services and tools, named in code a GCP user reads as if they were this project's.
+# Case matters only for Lambda: `lambda` is also a Python keyword.
+AWS_TERMS = re.compile(r"\b(?:(?i:cdk|cloudformation|dynamodb|sqs)|Lambda)\b")
+# The folders of a GCP project that hold its code: runtime, deploy script and dev kit.
+CODE_FOLDERS = frozenset({"src", "scripts", "devkit"})
+
+
+def aws_term_mentions(project_dir: Path) -> list[str]:
+    """List ``path:line: text`` for every AWS term in the code folders of ``project_dir``."""
+    found = []
+    for path, text in generated_text_files(project_dir):
+        relative = path.relative_to(project_dir)
+        if relative.parts[0] not in CODE_FOLDERS:
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if AWS_TERMS.search(line):
+                found.append(f"{relative}:{number}: {line.strip()}")
+    return found
+
+
+def test_gcp_bake_code_names_no_aws_service(bake: Any) -> None:
+    project_dir = bake(cloud="gcp-cloud-functions").project_dir
+    assert aws_term_mentions(project_dir) == []
+
+
+def test_aws_term_scan_finds_a_planted_mention(bake: Any) -> None:
+    # The scan above must be able to fail: plant each term, and Python's keyword beside them.
+    project_dir = bake(cloud="gcp-cloud-functions").project_dir
+    (project_dir / "scripts" / "planted.py").write_text(
+        '"""Runs at `cdk synth`, in CloudFormation."""\n'
+        "KEY = lambda item: item  # noqa: E731\n"
+        "# DynamoDB, SQS and Lambda\n",
+        encoding="utf-8",
+    )
+    (project_dir / "README.md").write_text("SQS\n", encoding="utf-8")  # not a code folder
+    assert aws_term_mentions(project_dir) == [
+        'scripts/planted.py:1: """Runs at `cdk synth`, in CloudFormation."""',
+        "scripts/planted.py:3: # DynamoDB, SQS and Lambda",
+    ]
+
+
 # --- names ---------------------------------------------------------------------------
 
 # Lines that may name the defaults in a project baked with other names, and why.
