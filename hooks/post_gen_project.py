@@ -47,6 +47,9 @@ TARGET_ONLY_PATHS: dict[str, tuple[str, ...]] = {
         "tests/unit/aws",
         "tests/unit/entrypoints",
         "tests/infra",
+        # Lambda event samples (Function URL, API Gateway, SQS, CloudFormation) and their builders.
+        "tests/events.py",
+        "tests/fixtures",
         # The dev kit's AWS stand-ins (moto, SQS trigger, Lambda context) and what runs on them.
         "devkit/src/{package}_devkit/aws_resources.py",
         "devkit/src/{package}_devkit/bench",  # the built asset's cold start beside baselines

@@ -29,11 +29,13 @@ from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key, sign
 
 {% if cookiecutter.cloud == "aws-lambda" -%}
 from .events import FUNCTION_URL_HOST, function_url_event
-{%- else -%}
-from .events import FUNCTION_URL_HOST
-{%- endif %}
+{% endif -%}
 from .fake_qstash import FakeQStash, serve_fake_qstash
 
+{% if cookiecutter.cloud == "gcp-cloud-functions" -%}
+# The function's host in tests: QStash signs `https://<host>/<route>` (no function path here).
+FUNCTION_URL_HOST = "{{ cookiecutter.gcp_region }}-jobs-test.cloudfunctions.net"
+{% endif -%}
 PUBLIC_BASE_URL = f"https://{FUNCTION_URL_HOST}"
 JOB_PATH = "/qstash/jobs/send-welcome-email"
 VALID_PAYLOAD = {"user_id": "u-1", "email": "ada@example.com"}
