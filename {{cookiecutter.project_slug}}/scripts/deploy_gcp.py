@@ -10,8 +10,10 @@
    function is public because QStash calls it; every QStash route verifies the
    `Upstash-Signature` itself. Settings go in as `--set-env-vars`, the QStash token and signing
    keys as `--set-secrets` references to Secret Manager: no secret value is ever an argument.
-3. Apply: the CLI's `schedules apply` against the deployed URL, with the token read from
-   Secret Manager into this process's memory and handed to the child through its environment.
+   `--timeout` is set explicitly: the worker route runs each job inside its request.
+3. Apply: the CLI's `schedules apply --owner=<owner>` against the deployed URL, with the token
+   read from Secret Manager into this process's memory and handed to the child through its
+   environment.
 
 Run it as `make deploy` (or `uv run python scripts/deploy_gcp.py --help`).
 """
@@ -27,6 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from {{ cookiecutter.package_name }}.qstash.ownership import Owner
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -38,6 +43,19 @@ RUNTIME = "python{{ cookiecutter.python_version | replace('.', '') }}"
 ENTRY_POINT = "handler"
 # 256 MB, the default, leaves little room beside FastAPI, pydantic and Firestore's gRPC client.
 MEMORY = "512Mi"
+# Cloud Functions 2nd gen answers 504 to an HTTP request still running after the function's
+# timeout: 60 s unless set, at most 3600 s for HTTP functions
+# (https://cloud.google.com/functions/docs/configuring/timeout). The worker route runs a job
+# inside its request, so 60 s would cut many background jobs short; 300 s fits most (a
+# report, a batch of e-mails) while a hung job still stops within minutes, and stays well
+# under QStash's own wait for an answer (the plan's "Max HTTP Response Duration": Free
+# 15 min, Pay-as-you-go 2 h, https://upstash.com/pricing/qstash).
+DEFAULT_TIMEOUT_SECONDS = 300
+MAX_TIMEOUT_SECONDS = 3600
+# WORKER_LEASE_SECONDS, config.py's default: how long a started run keeps QStash's retries of
+# its message off. After a timeout the instance may carry on with the run until it ends (same
+# page), so the lease must outlast the timeout, with room to spare.
+DEFAULT_WORKER_LEASE_SECONDS = 900
 DEFAULT_STAGING = PROJECT_ROOT / "build" / "cloud-function"
 # Environment variable of the function -> Secret Manager secret holding its value.
 SECRETS = {
@@ -69,6 +87,15 @@ class Deployment:
         firestore_database: The Firestore database the function uses.
         service_account: The function's runtime service account; None means the project's
             default compute service account.
+        timeout_seconds: How long one request may run (`--timeout`), the worker route's jobs
+            included; 1 to `MAX_TIMEOUT_SECONDS`.
+        worker_lease_seconds: The function's `WORKER_LEASE_SECONDS`; longer than the timeout.
+        owner: Whose schedules `schedules apply` makes (`--owner`): the project slug unless
+            two deployments share a QStash account.
+
+    Raises:
+        DeployError: The timeout is out of range or not shorter than the lease, or the owner
+            is not a valid owner id.
     """
 
     project: str
@@ -76,6 +103,25 @@ class Deployment:
     public_base_url: str | None = None
     firestore_database: str = "(default)"
     service_account: str | None = None
+    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    worker_lease_seconds: int = DEFAULT_WORKER_LEASE_SECONDS
+    owner: str = FUNCTION
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.timeout_seconds <= MAX_TIMEOUT_SECONDS:
+            msg = f"--timeout={self.timeout_seconds} must be 1 to {MAX_TIMEOUT_SECONDS} seconds"
+            raise DeployError(msg)
+        if self.timeout_seconds >= self.worker_lease_seconds:
+            msg = (
+                f"--timeout={self.timeout_seconds} must be shorter than "
+                f"--worker-lease-seconds={self.worker_lease_seconds}: a job still running when "
+                "its lease ends would run again beside it"
+            )
+            raise DeployError(msg)
+        try:
+            Owner(self.owner)
+        except ConfigurationError as error:
+            raise DeployError(f"--owner: {error}") from error
 
     @property
     def function_url(self) -> str:
@@ -173,6 +219,7 @@ def function_environment(deployment: Deployment, qstash_url: str | None) -> dict
         "ENVIRONMENT": "production",
         "GOOGLE_CLOUD_PROJECT": deployment.project,
         "FIRESTORE_DATABASE": deployment.firestore_database,
+        "WORKER_LEASE_SECONDS": str(deployment.worker_lease_seconds),
     }
     if qstash_url:
         variables["QSTASH_URL"] = qstash_url
@@ -200,7 +247,8 @@ def deploy_arguments(
         "functions", "deploy", FUNCTION, "--gen2", f"--project={deployment.project}",
         f"--region={deployment.region}", f"--runtime={RUNTIME}", f"--source={staging}",
         f"--entry-point={ENTRY_POINT}", "--trigger-http", "--allow-unauthenticated",
-        f"--memory={MEMORY}", f"--set-env-vars={key_value_list(environment)}",
+        f"--memory={MEMORY}", f"--timeout={deployment.timeout_seconds}s",
+        f"--set-env-vars={key_value_list(environment)}",
         "--set-secrets=" + key_value_list(
             {variable: f"{secret}:latest" for variable, secret in SECRETS.items()}
         ),
@@ -246,19 +294,21 @@ def qstash_token(deployment: Deployment, environment: Mapping[str, str]) -> str:
     )  # fmt: skip
 
 
-def apply_schedules(base_url: str, token: str, environment: Mapping[str, str]) -> None:
-    """Run `schedules apply` with `PUBLIC_BASE_URL` and the token in its environment.
+def apply_schedules(
+    base_url: str, token: str, environment: Mapping[str, str], *, owner: str
+) -> None:
+    """Run `schedules apply --owner=<owner>`, `PUBLIC_BASE_URL` and the token in its environment.
 
     Raises:
         DeployError: The reconcile failed (its own message is above).
     """
-    command = [sys.executable, "-m", f"{PACKAGE}.cli", "schedules", "apply"]
+    command = [sys.executable, "-m", f"{PACKAGE}.cli", "schedules", "apply", f"--owner={owner}"]
     child = dict(environment) | {"PUBLIC_BASE_URL": base_url, "QSTASH_TOKEN": token}
     completed = subprocess.run(command, env=child, check=False)  # noqa: S603
     if completed.returncode != 0:
         msg = (
             "the function is deployed, but `schedules apply` failed (see above); "
-            f"run `make deploy` again, or `uv run {FUNCTION} schedules apply` with "
+            f"run `make deploy` again, or `uv run {FUNCTION} schedules apply --owner={owner}` with "
             f"PUBLIC_BASE_URL={base_url}"
         )
         raise DeployError(msg)
@@ -274,6 +324,27 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--firestore-database", default="(default)", help="default: %(default)s")
     parser.add_argument("--service-account", help="the function's runtime service account")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="how long a request (a job, on the worker route) may run; keep it under your "
+        "QStash plan's Max HTTP Response Duration (Free: 900) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--worker-lease-seconds",
+        type=int,
+        default=DEFAULT_WORKER_LEASE_SECONDS,
+        metavar="SECONDS",
+        help="the function's WORKER_LEASE_SECONDS, longer than --timeout (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--owner",
+        default=FUNCTION,
+        help="whose schedules these are, one per deployment sharing a QStash account "
+        "(default: %(default)s)",
+    )
     parser.add_argument("--staging", type=Path, default=DEFAULT_STAGING, help="default: build/")
     return parser.parse_args(argv)
 
@@ -293,6 +364,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             public_base_url=args.public_base_url or None,
             firestore_database=args.firestore_database,
             service_account=args.service_account,
+            timeout_seconds=args.timeout,
+            worker_lease_seconds=args.worker_lease_seconds,
+            owner=args.owner,
         )
         uv = environment.get("UV") or shutil.which("uv")
         if not uv:
@@ -302,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gcloud(deploy_arguments(deployment, staging, settings))
         url = deployed_url(deployment)
         token = qstash_token(deployment, environment)
-        apply_schedules(deployment.public_base_url or url, token, environment)
+        apply_schedules(deployment.public_base_url or url, token, environment, owner=args.owner)
     except DeployError as error:
         print(f"deploy: {error}", file=sys.stderr)
         return 1

@@ -134,10 +134,10 @@ def test_deploy_calls_gcloud_deploy_with_the_exact_arguments(deployed: Run) -> N
         "functions", "deploy", FUNCTION, "--gen2", f"--project={PROJECT}",
         f"--region={REGION}", "--runtime=python{{ cookiecutter.python_version | replace('.', '') }}",
         f"--source={deployed.staging}", "--entry-point=handler", "--trigger-http",
-        "--allow-unauthenticated", "--memory=512Mi",
+        "--allow-unauthenticated", "--memory=512Mi", "--timeout=300s",
         f"--set-env-vars=PUBLIC_BASE_URL={FUNCTION_URL},ENVIRONMENT=production,"
         f"GOOGLE_CLOUD_PROJECT={PROJECT},FIRESTORE_DATABASE=(default),"
-        f"QSTASH_URL={deployed.double.base_url}",
+        f"WORKER_LEASE_SECONDS=900,QSTASH_URL={deployed.double.base_url}",
         f"--set-secrets=QSTASH_TOKEN={FUNCTION}-qstash-token:latest,"
         f"QSTASH_CURRENT_SIGNING_KEY={FUNCTION}-qstash-current-signing-key:latest,"
         f"QSTASH_NEXT_SIGNING_KEY={FUNCTION}-qstash-next-signing-key:latest",
@@ -169,6 +169,12 @@ def test_no_secret_value_is_in_any_gcloud_argument(deployed: Run) -> None:
         for argument in call
         if any(secret in argument for secret in secrets)
     ] == []
+
+
+def test_schedules_are_applied_as_the_project_slug(deployed: Run) -> None:
+    ids = {schedule.schedule_id for schedule in deployed.double.double.schedules()}
+    assert f"{FUNCTION}.nightly-report.nightly" in ids
+    assert {schedule_id.startswith(f"{FUNCTION}.") for schedule_id in ids} == {True}
 
 
 def test_schedules_apply_ran_against_the_deployed_url(deployed: Run) -> None:
@@ -280,6 +286,57 @@ def test_custom_public_base_url_is_what_the_function_and_schedules_get(
     )
     destinations = {schedule.destination for schedule in double.double.schedules()}
     assert "https://jobs.example.com/qstash/jobs/nightly-report" in destinations
+
+
+def test_timeout_and_lease_options_reach_gcloud_and_the_function(
+    tmp_path: Path, double: RunningDouble
+) -> None:
+    run = deploy(tmp_path, double, "--timeout=1200", "--worker-lease-seconds=1800")
+    assert run.completed.returncode == 0, run.completed.stderr
+    arguments = run.call("functions", "deploy")
+    assert "--timeout=1200s" in arguments
+    assert ",WORKER_LEASE_SECONDS=1800," in " ".join(arguments)
+
+
+def test_timeout_not_shorter_than_the_lease_stops_with_one_line_before_deploying(
+    tmp_path: Path, double: RunningDouble
+) -> None:
+    run = deploy(tmp_path, double, "--timeout=900")
+    assert run.completed.returncode == 1
+    assert run.completed.stderr.splitlines() == [
+        "deploy: --timeout=900 must be shorter than --worker-lease-seconds=900: a job still "
+        "running when its lease ends would run again beside it"
+    ]
+    assert ["functions", "deploy"] not in [call[:2] for call in run.calls]
+
+
+def test_timeout_over_cloud_functions_maximum_stops_with_one_line(
+    tmp_path: Path, double: RunningDouble
+) -> None:
+    run = deploy(tmp_path, double, "--timeout=3601", "--worker-lease-seconds=7200")
+    assert run.completed.returncode == 1
+    assert run.completed.stderr.splitlines() == ["deploy: --timeout=3601 must be 1 to 3600 seconds"]
+    assert ["functions", "deploy"] not in [call[:2] for call in run.calls]
+
+
+def test_owner_option_is_whose_schedules_apply_makes(tmp_path: Path, double: RunningDouble) -> None:
+    run = deploy(tmp_path, double, "--owner=staging")
+    assert run.completed.returncode == 0, run.completed.stderr
+    ids = {schedule.schedule_id for schedule in double.double.schedules()}
+    assert "staging.nightly-report.nightly" in ids
+    assert {schedule_id.startswith("staging.") for schedule_id in ids} == {True}
+
+
+def test_malformed_owner_stops_with_one_line_before_deploying(
+    tmp_path: Path, double: RunningDouble
+) -> None:
+    run = deploy(tmp_path, double, "--owner=my.staging")
+    assert run.completed.returncode == 1
+    assert run.completed.stderr.splitlines() == [
+        "deploy: --owner: owner 'my.staging' must be letters, digits, '-' or '_' "
+        "(e.g. the project slug)"
+    ]
+    assert ["functions", "deploy"] not in [call[:2] for call in run.calls]
 
 
 def test_token_in_the_environment_is_used_without_reading_the_secret(
