@@ -1,4 +1,4 @@
-"""The command line: publish a job, reconcile schedules, look after QStash's dead-letter queue.
+"""The command line: publish, reconcile schedules, look after the dead-letter queue, run doctor.
 
     {{ cookiecutter.project_slug }} publish send-welcome-email --json '{...}' --delay 10s
     {{ cookiecutter.project_slug }} publish send-welcome-email --json - < payload.json
@@ -7,6 +7,7 @@
     {{ cookiecutter.project_slug }} dlq list
     {{ cookiecutter.project_slug }} dlq replay 1725323658779-0
     {{ cookiecutter.project_slug }} dlq delete 1725323658779-0
+    {{ cookiecutter.project_slug }} doctor
 
 Settings come from the environment (`QSTASH_TOKEN`, `QSTASH_URL`, `PUBLIC_BASE_URL`, ...;
 {%- if cookiecutter.cloud == "aws-lambda" %}
@@ -31,6 +32,8 @@ from ..errors import AppError
 from ..qstash.options import MAX_RETRIES
 from .arguments import delay, page_size, retries, unix_time
 from .dlq import run_dlq_delete, run_dlq_get, run_dlq_list, run_dlq_replay
+from .doctor import add_arguments as add_doctor_arguments
+from .doctor import run_doctor
 from .output import PROG, Output, emit, report_error
 from .publish import run_jobs, run_publish
 from .schedules import run_schedules_apply, run_schedules_plan
@@ -47,19 +50,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name (default: `sys.argv[1:]`).
 
     Returns:
-        The exit status: 0 done, 1 failed (one line on stderr), 2 usage error.
+        The exit status: 0 done, 1 failed (one line on stderr) or `doctor` found something,
+        2 usage error.
     """
     args = build_parser().parse_args(argv)
     as_json = args.output == "json"
     try:
-        output: Output = args.command(args, Settings())
+        # doctor reads the settings itself: a setting the app would refuse is a finding.
+        output: Output = (
+            args.command(args) if args.command is run_doctor else args.command(args, Settings())
+        )
     except (AppError, ValidationError, ValueError) as error:
         report_error(error, as_json=as_json, out=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     emit(output, as_json=as_json, out=sys.stdout)
-    return 0
+    return output.status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
             )
         _add_output(action, json_flag=True)
         action.set_defaults(command=command)
+
+    doctor = commands.add_parser(
+        "doctor", help="check the project for known QStash mistakes (offline; exit 1 on any)"
+    )
+    add_doctor_arguments(doctor)
+    _add_output(doctor, json_flag=True)
+    doctor.set_defaults(command=run_doctor)
     return parser
 
 

@@ -13,10 +13,14 @@ PROG = "{{ cookiecutter.project_slug }}"
 
 @dataclass(frozen=True)
 class Output:
-    """What a command prints: `document` with `--output json`, else `text` for people."""
+    """What a command prints: `document` with `--output json`, else `text` for people.
+
+    `status` is the exit status (1 when `doctor` found something).
+    """
 
     document: Any
     text: str
+    status: int = 0
 
 
 def emit(output: Output, *, as_json: bool, out: TextIO) -> None:
