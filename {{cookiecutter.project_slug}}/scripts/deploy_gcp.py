@@ -13,7 +13,14 @@
    `--timeout` is set explicitly: the worker route runs each job inside its request.
 3. Apply: the CLI's `schedules apply --owner=<owner>` against the deployed URL, with the token
    read from Secret Manager into this process's memory and handed to the child through its
-   environment.
+   environment (`--qstash-token-from-env` takes the shell's `QSTASH_TOKEN` instead).
+
+Only what the command line says reaches the function and the apply step: the shell's
+`ENVIRONMENT`, `PUBLIC_BASE_URL`, `QSTASH_TOKEN` and signing keys (left over from `make dev`,
+say) are never passed on. `QSTASH_URL` is the one setting read from the shell (QStash's US
+region, https://upstash.com/docs/qstash/howto/multi-region), and a local one (http, localhost,
+a private address: the dev kit's QStash double) stops the deploy, since a deployed function
+could not reach it.
 
 Run it as `make deploy` (or `uv run python scripts/deploy_gcp.py --help`).
 """
@@ -30,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from {{ cookiecutter.package_name }}.qstash.destinations import is_local_url
 from {{ cookiecutter.package_name }}.qstash.ownership import Owner
 
 if TYPE_CHECKING:
@@ -57,6 +65,18 @@ MAX_TIMEOUT_SECONDS = 3600
 # page), so the lease must outlast the timeout, with room to spare.
 DEFAULT_WORKER_LEASE_SECONDS = 900
 DEFAULT_STAGING = PROJECT_ROOT / "build" / "cloud-function"
+# The staging folder's .gcloudignore starts with this line: it marks a folder this script made
+# (the only kind it ever deletes) and keeps itself out of the upload.
+STAGING_MARKER = "# Staged by scripts/deploy_gcp.py; replaced on every deploy."
+# Settings of the shell that never reach the function or the apply step (see the docstring).
+SHELL_SETTINGS_LEFT_OUT = (
+    "ENVIRONMENT",
+    "PUBLIC_BASE_URL",
+    "QSTASH_URL",
+    "QSTASH_TOKEN",
+    "QSTASH_CURRENT_SIGNING_KEY",
+    "QSTASH_NEXT_SIGNING_KEY",
+)
 # Environment variable of the function -> Secret Manager secret holding its value.
 SECRETS = {
     "QSTASH_TOKEN": f"{FUNCTION}-qstash-token",
@@ -170,26 +190,48 @@ def configured_project() -> str:
     return project
 
 
+def is_own_staging(folder: Path) -> bool:
+    """Tell whether `folder` is missing, empty, or a staging folder this script made."""
+    if not folder.exists():
+        return True
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    if not any(folder.iterdir()):
+        return True
+    marker = folder / ".gcloudignore"
+    return marker.is_file() and marker.read_text(encoding="utf-8").startswith(STAGING_MARKER)
+
+
 def stage(staging: Path, uv: str) -> Path:
     """Fill `staging` with the function's source: main.py, the package, requirements.txt.
 
+    Hidden files and folders under src/ (a `.env`, a `.ruff_cache`) are left out, and so are
+    bytecode caches. A `.gcloudignore` marks the folder as this script's.
+
     Args:
-        staging: The folder; replaced when it exists.
+        staging: The folder: new, empty, or one this script staged before (then replaced).
         uv: The uv executable that exports `uv.lock`.
 
     Returns:
         `staging`.
 
     Raises:
-        DeployError: uv could not export the lock.
+        DeployError: `staging` holds something else, or uv could not export the lock.
     """
+    if not is_own_staging(staging):
+        msg = (
+            f"--staging={staging} is not empty and not a folder this script staged: "
+            "pass a new or empty folder"
+        )
+        raise DeployError(msg)
     if staging.exists():
         shutil.rmtree(staging)
     shutil.copytree(
         PROJECT_ROOT / "src" / PACKAGE,
         staging / PACKAGE,
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        ignore=shutil.ignore_patterns(".*", "__pycache__", "*.pyc"),
     )
+    (staging / ".gcloudignore").write_text(f"{STAGING_MARKER}\n.gcloudignore\n", encoding="utf-8")
     (staging / "main.py").write_text(MAIN_MODULE, encoding="utf-8")
     export = [
         uv, "export", "--frozen", "--no-dev", "--no-emit-project", "--no-emit-workspace",
@@ -274,16 +316,53 @@ def deployed_url(deployment: Deployment) -> str:
     if deployment.public_base_url is None and url != deployment.function_url:
         msg = (
             f"the function's URL is {url}, not {deployment.function_url}: QStash signs the "
-            f"URL it calls, so deploy again with PUBLIC_BASE_URL={url}"
+            "URL it calls, so deploy again with "
+            f'make deploy DEPLOY_ARGS="--public-base-url={url}"'
         )
         raise DeployError(msg)
     return url
 
 
-def qstash_token(deployment: Deployment, environment: Mapping[str, str]) -> str:
-    """Return the QStash token: `QSTASH_TOKEN` when set, else the secret's latest version."""
-    token = environment.get("QSTASH_TOKEN")
-    if token:
+def deployment_qstash_url(url: str | None, *, allow_local: bool) -> str | None:
+    """Check the shell's `QSTASH_URL` before it goes to the function and the apply step.
+
+    Args:
+        url: The shell's `QSTASH_URL`; None or empty means QStash's default (EU).
+        allow_local: Whether a local URL is allowed (`--allow-local-qstash-url`: a rehearsal
+            against the dev kit's QStash double, as the deploy's own tests run it).
+
+    Returns:
+        The URL, or None for QStash's default.
+
+    Raises:
+        DeployError: The URL is local (http, localhost, a private address) and not allowed.
+    """
+    if not url:
+        return None
+    if is_local_url(url) and not allow_local:
+        msg = (
+            f"QSTASH_URL={url} is a local QStash (left over from `make dev`?), which the "
+            "deployed function cannot reach: unset it, or set QStash's https URL for your region"
+        )
+        raise DeployError(msg)
+    return url
+
+
+def qstash_token(deployment: Deployment, environment: Mapping[str, str], *, from_env: bool) -> str:
+    """Return the QStash token: the secret's latest version, or the shell's `QSTASH_TOKEN`.
+
+    Args:
+        deployment: Where the function goes (the secret's project).
+        environment: The shell's environment.
+        from_env: Whether `--qstash-token-from-env` was given.
+
+    Raises:
+        DeployError: `from_env` and no `QSTASH_TOKEN` is set, or gcloud failed.
+    """
+    if from_env:
+        token = environment.get("QSTASH_TOKEN")
+        if not token:
+            raise DeployError("--qstash-token-from-env, but QSTASH_TOKEN is not set")
         return token
     return gcloud(
         [
@@ -294,16 +373,41 @@ def qstash_token(deployment: Deployment, environment: Mapping[str, str]) -> str:
     )  # fmt: skip
 
 
-def apply_schedules(
-    base_url: str, token: str, environment: Mapping[str, str], *, owner: str
-) -> None:
-    """Run `schedules apply --owner=<owner>`, `PUBLIC_BASE_URL` and the token in its environment.
+def apply_environment(
+    environment: Mapping[str, str], *, base_url: str, token: str, qstash_url: str | None
+) -> dict[str, str]:
+    """The environment of `schedules apply`: the shell's, minus the settings it must not leak.
+
+    Args:
+        environment: The shell's environment.
+        base_url: The deployed `PUBLIC_BASE_URL`.
+        token: The QStash token.
+        qstash_url: The function's `QSTASH_URL` (None: QStash's default); a local one (a
+            rehearsal against the QStash double) runs the CLI as development, which alone
+            accepts an http QStash.
+
+    Returns:
+        Variable -> value.
+    """
+    child = {key: value for key, value in environment.items() if key not in SHELL_SETTINGS_LEFT_OUT}
+    local = qstash_url is not None and is_local_url(qstash_url)
+    child |= {
+        "ENVIRONMENT": "development" if local else "production",
+        "PUBLIC_BASE_URL": base_url,
+        "QSTASH_TOKEN": token,
+    }
+    if qstash_url:
+        child["QSTASH_URL"] = qstash_url
+    return child
+
+
+def apply_schedules(base_url: str, child: Mapping[str, str], *, owner: str) -> None:
+    """Run `schedules apply --owner=<owner>` in the environment `child` (see apply_environment).
 
     Raises:
         DeployError: The reconcile failed (its own message is above).
     """
     command = [sys.executable, "-m", f"{PACKAGE}.cli", "schedules", "apply", f"--owner={owner}"]
-    child = dict(environment) | {"PUBLIC_BASE_URL": base_url, "QSTASH_TOKEN": token}
     completed = subprocess.run(command, env=child, check=False)  # noqa: S603
     if completed.returncode != 0:
         msg = (
@@ -345,7 +449,23 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="whose schedules these are, one per deployment sharing a QStash account "
         "(default: %(default)s)",
     )
-    parser.add_argument("--staging", type=Path, default=DEFAULT_STAGING, help="default: build/")
+    parser.add_argument(
+        "--qstash-token-from-env",
+        action="store_true",
+        help="schedules apply uses the shell's QSTASH_TOKEN, not the Secret Manager secret",
+    )
+    parser.add_argument(
+        "--allow-local-qstash-url",
+        action="store_true",
+        help="accept a local QSTASH_URL (a rehearsal against the dev kit's QStash double)",
+    )
+    parser.add_argument(
+        "--staging",
+        type=Path,
+        default=DEFAULT_STAGING,
+        help="the folder gcloud uploads: new, empty or staged before (default: "
+        "build/cloud-function)",
+    )
     return parser.parse_args(argv)
 
 
@@ -368,15 +488,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             worker_lease_seconds=args.worker_lease_seconds,
             owner=args.owner,
         )
+        qstash_url = deployment_qstash_url(
+            environment.get("QSTASH_URL"), allow_local=args.allow_local_qstash_url
+        )
         uv = environment.get("UV") or shutil.which("uv")
         if not uv:
             raise DeployError("uv is not on PATH: run make deploy, which finds or installs it")
         staging = stage(args.staging, uv)
-        settings = function_environment(deployment, environment.get("QSTASH_URL"))
+        settings = function_environment(deployment, qstash_url)
         gcloud(deploy_arguments(deployment, staging, settings))
         url = deployed_url(deployment)
-        token = qstash_token(deployment, environment)
-        apply_schedules(deployment.public_base_url or url, token, environment, owner=args.owner)
+        base_url = deployment.public_base_url or url
+        token = qstash_token(deployment, environment, from_env=args.qstash_token_from_env)
+        child = apply_environment(
+            environment, base_url=base_url, token=token, qstash_url=qstash_url
+        )
+        apply_schedules(base_url, child, owner=args.owner)
     except DeployError as error:
         print(f"deploy: {error}", file=sys.stderr)
         return 1

@@ -3,7 +3,7 @@
 The stand-in is a small script named `gcloud` first on PATH: it appends its arguments to a
 JSON-lines file and answers the few questions the deploy asks (the configured project, the
 function's URL, the token's secret). `schedules apply` runs for real, against the local
-QStash double.
+QStash double: each run passes `--allow-local-qstash-url` unless it says otherwise.
 """
 
 import json
@@ -78,6 +78,7 @@ def deploy(
     double: RunningDouble,
     *arguments: str,
     command: list[str] | None = None,
+    allow_local: bool = True,
     **variables: str,
 ) -> Run:
     """Run the deploy (the script, or `command`) with the stand-in gcloud first on PATH."""
@@ -103,7 +104,14 @@ def deploy(
         **variables,
     }
     completed = subprocess.run(
-        command or [sys.executable, str(SCRIPT), f"--staging={staging}", *arguments],
+        command
+        or [
+            sys.executable,
+            str(SCRIPT),
+            f"--staging={staging}",
+            *(["--allow-local-qstash-url"] if allow_local else []),
+            *arguments,
+        ],
         cwd=PROJECT_ROOT,
         env=environment,
         capture_output=True,
@@ -186,7 +194,7 @@ def test_schedules_apply_ran_against_the_deployed_url(deployed: Run) -> None:
 def test_staged_source_is_main_the_package_and_requirements(deployed: Run) -> None:
     package = "{{ cookiecutter.package_name }}"
     staged = {path.name for path in deployed.staging.iterdir()}
-    assert staged == {"main.py", package, "requirements.txt"}
+    assert staged == {".gcloudignore", "main.py", package, "requirements.txt"}
     main = (deployed.staging / "main.py").read_text(encoding="utf-8")
     assert f"from {package}.entrypoints.gcp_main import handler" in main
     assert not list(deployed.staging.rglob("__pycache__"))
@@ -272,7 +280,9 @@ def test_other_function_url_stops_before_the_schedules(
     other = f"https://{FUNCTION}-abc123-uc.a.run.app"
     run = deploy(tmp_path, double, FAKE_GCLOUD_URL=other)
     assert run.completed.returncode == 1
-    assert f"deploy again with PUBLIC_BASE_URL={other}" in run.completed.stderr
+    assert run.completed.stderr.splitlines()[-1].endswith(
+        f'deploy again with make deploy DEPLOY_ARGS="--public-base-url={other}"'
+    )
     assert ["secrets", "versions"] not in [call[:2] for call in run.calls]
 
 
@@ -339,12 +349,120 @@ def test_malformed_owner_stops_with_one_line_before_deploying(
     assert ["functions", "deploy"] not in [call[:2] for call in run.calls]
 
 
-def test_token_in_the_environment_is_used_without_reading_the_secret(
+def test_token_from_env_option_uses_the_shell_token_without_reading_the_secret(
     tmp_path: Path, double: RunningDouble
 ) -> None:
-    run = deploy(tmp_path, double, QSTASH_TOKEN=double.token, FAKE_GCLOUD_SECRET="not-it")  # noqa: S106
+    run = deploy(
+        tmp_path,
+        double,
+        "--qstash-token-from-env",
+        QSTASH_TOKEN=double.token,
+        FAKE_GCLOUD_SECRET="not-it",  # noqa: S106
+    )
     assert run.completed.returncode == 0, run.completed.stderr
     assert ["secrets", "versions"] not in [call[:2] for call in run.calls]
+
+
+def test_shell_token_is_ignored_without_the_option(tmp_path: Path, double: RunningDouble) -> None:
+    # The double refuses any token but its own: apply succeeding means the secret's was used.
+    run = deploy(tmp_path, double, QSTASH_TOKEN="left-over-from-make-dev")  # noqa: S106
+    assert run.completed.returncode == 0, run.completed.stderr
+    assert ["secrets", "versions"] in [call[:2] for call in run.calls]
+
+
+def test_token_from_env_option_without_a_token_stops_with_one_line(
+    tmp_path: Path, double: RunningDouble
+) -> None:
+    run = deploy(tmp_path, double, "--qstash-token-from-env")
+    assert run.completed.returncode == 1
+    assert run.completed.stderr.splitlines()[-1] == (
+        "deploy: --qstash-token-from-env, but QSTASH_TOKEN is not set"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9", "https://localhost:8080", "https://10.0.0.7", "http://qstash.example"],
+)
+def test_local_qstash_url_stops_with_one_line_before_deploying(
+    tmp_path: Path, double: RunningDouble, url: str
+) -> None:
+    run = deploy(tmp_path, double, allow_local=False, QSTASH_URL=url)
+    assert run.completed.returncode == 1
+    assert run.completed.stderr.splitlines() == [
+        f"deploy: QSTASH_URL={url} is a local QStash (left over from `make dev`?), which the "
+        "deployed function cannot reach: unset it, or set QStash's https URL for your region"
+    ]
+    assert ["functions", "deploy"] not in [call[:2] for call in run.calls]
+
+
+def test_public_qstash_url_reaches_the_function(tmp_path: Path, double: RunningDouble) -> None:
+    us = "https://qstash-us-east-1.upstash.io"
+    run = deploy(tmp_path, double, allow_local=False, QSTASH_URL=us, FAKE_GCLOUD_FAIL="secrets")
+    assert run.completed.returncode == 1  # stopped before an apply against the real QStash
+    assert ",QSTASH_URL=https://qstash-us-east-1.upstash.io" in " ".join(
+        run.call("functions", "deploy")
+    )
+
+
+def test_shell_environment_and_base_url_do_not_reach_the_function(
+    tmp_path: Path, double: RunningDouble
+) -> None:
+    run = deploy(tmp_path, double, PUBLIC_BASE_URL="http://127.0.0.1:8000")
+    assert run.completed.returncode == 0, run.completed.stderr
+    environment = next(
+        argument for argument in run.call("functions", "deploy") if argument.startswith("--set-env")
+    )
+    assert f"PUBLIC_BASE_URL={FUNCTION_URL}," in environment
+    assert ",ENVIRONMENT=production," in environment
+    assert "127.0.0.1:8000" not in environment
+
+
+def test_staging_folder_holding_other_files_is_refused_and_kept(
+    tmp_path: Path, double: RunningDouble
+) -> None:
+    staging = tmp_path / "mine"
+    staging.mkdir()
+    (staging / "notes.txt").write_text("keep me", encoding="utf-8")
+    run = deploy(tmp_path, double, f"--staging={staging}")
+    assert run.completed.returncode == 1
+    assert run.completed.stderr.splitlines() == [
+        f"deploy: --staging={staging} is not empty and not a folder this script staged: "
+        "pass a new or empty folder"
+    ]
+    assert (staging / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert ["functions", "deploy"] not in [call[:2] for call in run.calls]
+
+
+def test_staging_folder_staged_before_is_replaced(tmp_path: Path, double: RunningDouble) -> None:
+    staging = tmp_path / "again"
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = deploy(tmp_path / "one", double, f"--staging={staging}")
+    assert first.completed.returncode == 0, first.completed.stderr
+    (staging / "stale.txt").write_text("from last time", encoding="utf-8")
+    second = deploy(tmp_path / "two", double, f"--staging={staging}")
+    assert second.completed.returncode == 0, second.completed.stderr
+    assert not (staging / "stale.txt").exists()
+
+
+def test_hidden_files_under_src_are_not_staged(tmp_path: Path, double: RunningDouble) -> None:
+    package = PROJECT_ROOT / "src" / "{{ cookiecutter.package_name }}"
+    planted = [package / ".env.deploy-test", package / ".cache-deploy-test" / "data"]
+    planted[1].parent.mkdir()
+    try:
+        for path in planted:
+            path.write_text(
+                "planted by test_hidden_files_under_src_are_not_staged", encoding="utf-8"
+            )
+        run = deploy(tmp_path, double)
+    finally:
+        planted[0].unlink()
+        planted[1].unlink()
+        planted[1].parent.rmdir()
+    assert run.completed.returncode == 0, run.completed.stderr
+    staged = {path.name for path in run.staging.rglob("*")}
+    assert staged & {".env.deploy-test", ".cache-deploy-test", "data"} == set()
 
 
 def test_make_deploy_passes_project_and_region_to_the_script(
@@ -354,7 +472,7 @@ def test_make_deploy_passes_project_and_region_to_the_script(
     staging = tmp_path / "make-staging"
     make = [
         "make", "--no-print-directory", "deploy", "PROJECT=make-project", f"REGION={REGION}",
-        f"DEPLOY_ARGS=--staging={staging}",
+        f"DEPLOY_ARGS=--staging={staging} --allow-local-qstash-url",
     ]  # fmt: skip
     if "UV" in os.environ:
         make.append(f"UV={os.environ['UV']}")
