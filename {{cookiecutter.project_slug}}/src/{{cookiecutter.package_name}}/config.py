@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .public_url import normalise_public_base_url
 from .qstash.keys import is_placeholder, is_public_signing_key
+{%- if cookiecutter.cloud == "gcp-cloud-functions" %}
+from .qstash.options import MAX_RETRIES
+{%- endif %}
 
 # The official dev server's fixed tokens, one per built-in user (base64 of a user name and
 # password), from https://upstash.com/docs/qstash/howto/local-development.
@@ -67,6 +70,10 @@ class Settings(BaseSettings):
         worker_lease_seconds: How long a started run of a job keeps other deliveries of it
             off; after it, a run whose worker died is run again. Keep it above the
             function's timeout.
+        worker_retries: `Upstash-Retries` of the re-publish to the worker route: how often
+            QStash retries a job that failed there, after the first delivery, 0 to
+            `MAX_RETRIES` (https://upstash.com/docs/qstash/features/retry). The original
+            message's own retries cover only the hand-off.
 {%- endif %}
         idempotency_expiry_seconds: How long a message id is remembered by the worker.
         handoff_retry_after_seconds: `Retry-After` sent with a 503 when the hand-off failed.
@@ -135,6 +142,7 @@ class Settings(BaseSettings):
     firestore_collection_prefix: str = Field(default="qstash_", pattern=r"^[A-Za-z0-9_-]*$")
     firestore_timeout_seconds: float = Field(default=5.0, gt=0)
     worker_lease_seconds: int = Field(default=900, gt=0)
+    worker_retries: int = Field(default=3, ge=0, le=MAX_RETRIES)
 {%- endif %}
     idempotency_expiry_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     handoff_retry_after_seconds: int = Field(default=10, ge=1)

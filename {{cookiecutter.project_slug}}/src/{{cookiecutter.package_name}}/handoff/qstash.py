@@ -10,6 +10,10 @@ the receiver's do.
 delivery because the 202 was lost, the second re-publish is recognised and dropped
 (https://upstash.com/docs/qstash/features/deduplication: within its window, a message with
 an id already seen is answered with the first message's id and not sent again).
+
+`Upstash-Retries` is `WORKER_RETRIES`: the re-publish is a message of its own, so the original
+message's retries (its `--retries`, or QStash's default) apply to the hand-off only
+(https://upstash.com/docs/qstash/features/retry).
 """
 
 from typing import Self
@@ -18,7 +22,7 @@ from ..config import Settings
 from ..errors import HandoffError, InvalidPayloadError, PublishError
 from ..paths import CALLBACK_PATH, FAILURE_CALLBACK_PATH, worker_path
 from ..qstash.destinations import check_destination
-from ..qstash.options import header_value
+from ..qstash.options import MAX_RETRIES, header_value
 from ..qstash.ratelimit import RateLimitPolicy
 from ..qstash.rest import QStashApi, Timeouts
 from ..qstash.retrying import TransientRetryPolicy
@@ -41,13 +45,26 @@ class QStashHandoff:
         public_base_url: This app's public URL, e.g.
             `https://europe-west1-my-project.cloudfunctions.net/<function>`.
         max_message_bytes: Largest envelope sent, in bytes (your plan's message size).
+        worker_retries: `Upstash-Retries` of each re-publish, 0 to `MAX_RETRIES`: how often
+            QStash retries the worker route after the first delivery.
 
     Raises:
+        ValueError: `worker_retries` is out of range.
         UnsafeDestinationError: The base URL is http, localhost or a private address and the
             QStash URL is not local.
     """
 
-    def __init__(self, api: QStashApi, *, public_base_url: str, max_message_bytes: int) -> None:
+    def __init__(
+        self,
+        api: QStashApi,
+        *,
+        public_base_url: str,
+        max_message_bytes: int,
+        worker_retries: int = 3,
+    ) -> None:
+        if not 0 <= worker_retries <= MAX_RETRIES:
+            msg = f"worker_retries={worker_retries} must be 0 to {MAX_RETRIES}"
+            raise ValueError(msg)
         self._api = api
         self._base_url = public_base_url.rstrip("/")
         self._max_message_bytes = max_message_bytes
@@ -56,11 +73,14 @@ class QStashHandoff:
             "Content-Type": "application/json",
             "Upstash-Callback": self._base_url + CALLBACK_PATH,
             "Upstash-Failure-Callback": self._base_url + FAILURE_CALLBACK_PATH,
+            "Upstash-Retries": str(worker_retries),
         }
 
     @classmethod
     def from_settings(cls, settings: Settings, public_base_url: str) -> Self:
-        """Build with `QSTASH_URL`, `QSTASH_TOKEN` and timeouts no longer than `HANDOFF_TIMEOUTS`.
+        """Build from the settings, with timeouts no longer than `HANDOFF_TIMEOUTS`.
+
+        Reads `QSTASH_URL`, `QSTASH_TOKEN`, `QSTASH_MAX_MESSAGE_BYTES` and `WORKER_RETRIES`.
 
         Raises:
             ConfigurationError: `QSTASH_TOKEN` is not set.
@@ -83,6 +103,7 @@ class QStashHandoff:
             api,
             public_base_url=public_base_url,
             max_message_bytes=settings.qstash_max_message_bytes,
+            worker_retries=settings.worker_retries,
         )
 
     def destination(self, job_name: str) -> str:

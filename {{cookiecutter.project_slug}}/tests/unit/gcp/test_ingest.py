@@ -6,8 +6,11 @@ name (and http), and a form-encoded body is verified on its raw bytes.
 
 import json
 
+import pytest
+from pydantic import ValidationError
 from starlette.responses import JSONResponse
 
+from {{ cookiecutter.package_name }}.config import Settings, get_settings
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
 from {{ cookiecutter.package_name }}.store.firestore import FirestoreDeliveryStore
 
@@ -75,6 +78,32 @@ def test_republish_wires_the_callback_and_the_failure_callback(
     headers = fake.requests[0].headers
     assert headers["upstash-callback"] == FUNCTION_URL + "/qstash/callback"
     assert headers["upstash-failure-callback"] == FUNCTION_URL + "/qstash/failure"
+
+
+def test_republish_asks_for_three_worker_retries_by_default(
+    client: FunctionClient, keys: SigningKeys, fake: FakeQStash
+) -> None:
+    deliver(client, keys)
+    assert fake.requests[0].headers["upstash-retries"] == "3"
+
+
+@pytest.fixture
+def seven_worker_retries(gcp_environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKER_RETRIES", "7")
+    get_settings.cache_clear()
+
+
+def test_worker_retries_setting_is_the_republish_retries(
+    seven_worker_retries: None, client: FunctionClient, keys: SigningKeys, fake: FakeQStash
+) -> None:
+    deliver(client, keys)
+    assert fake.requests[0].headers["upstash-retries"] == "7"
+
+
+@pytest.mark.parametrize("retries", [-1, 101])
+def test_worker_retries_outside_0_to_100_is_refused(retries: int) -> None:
+    with pytest.raises(ValidationError, match="worker_retries"):
+        Settings(worker_retries=retries)
 
 
 def test_accepted_job_is_marked_handed_off(
