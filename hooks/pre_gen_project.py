@@ -109,6 +109,21 @@ GCP_REGIONS = frozenset(
 )
 # fmt: on
 GCP_REGION_EXAMPLES = "us-central1, europe-west1 or asia-northeast1"
+# An AWS region code given as gcp_region -> the Google Cloud region in the same metro area
+# (both providers' location pages name the city); AWS regions with no Google Cloud region in
+# their city are left out and answered with GCP_REGION_EXAMPLES.
+# fmt: off
+GCP_REGION_OF_AWS_REGION = {
+    "us-east-1": "us-east4", "us-east-2": "us-east5", "us-west-2": "us-west1",
+    "ca-central-1": "northamerica-northeast1", "sa-east-1": "southamerica-east1",
+    "eu-central-1": "europe-west3", "eu-central-2": "europe-west6", "eu-west-2": "europe-west2",
+    "eu-west-3": "europe-west9", "eu-south-1": "europe-west8", "il-central-1": "me-west1",
+    "ap-east-1": "asia-east2", "ap-south-1": "asia-south1", "ap-northeast-1": "asia-northeast1",
+    "ap-northeast-2": "asia-northeast3", "ap-northeast-3": "asia-northeast2",
+    "ap-southeast-1": "asia-southeast1", "ap-southeast-2": "australia-southeast1",
+    "ap-southeast-3": "asia-southeast2", "ap-southeast-4": "australia-southeast2",
+}
+# fmt: on
 
 # Import names a package_name must not take: the generated package and an installed
 # distribution would shadow one another (package_name=packaging baked, then the project's tests
@@ -487,6 +502,12 @@ def check_aws_region(value: str) -> str | None:
     spelled = re.sub(r"[\s_]+", "-", value.strip().lower())
     if spelled in AWS_REGIONS:
         return f"is not an AWS region code as written; did you mean {spelled}?"
+    if spelled in GCP_REGIONS:
+        return (
+            "is a Google Cloud region, not an AWS region code; for Google Cloud answer "
+            f"cloud=gcp-cloud-functions gcp_region={spelled}, for AWS use a region such as "
+            f"{AWS_REGION_EXAMPLES}"
+        )
     return f"is not a known AWS region code; use one such as {AWS_REGION_EXAMPLES}"
 
 
@@ -506,6 +527,17 @@ def check_gcp_region(value: str) -> str | None:
     joined = re.sub(r"-(\d+)$", r"\1", spelled)
     if joined in GCP_REGIONS:
         return f"is not a Google Cloud region name; did you mean {joined}?"
+    if spelled in AWS_REGIONS:
+        nearby = GCP_REGION_OF_AWS_REGION.get(spelled)
+        if nearby:
+            return (
+                f"is an AWS region code, not a Google Cloud region; did you mean {nearby} "
+                "(the same city)?"
+            )
+        return (
+            "is an AWS region code, not a Google Cloud region; use one such as "
+            f"{GCP_REGION_EXAMPLES} (https://cloud.google.com/run/docs/locations)"
+        )
     return (
         "is not a region of Cloud Functions 2nd gen; use one such as "
         f"{GCP_REGION_EXAMPLES} (https://cloud.google.com/run/docs/locations)"

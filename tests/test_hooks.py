@@ -628,7 +628,7 @@ def test_default_gcp_region_is_pinned(pre_gen: ModuleType, answers: dict[str, An
     assert answers["gcp_region"] in pre_gen.GCP_REGIONS
 
 
-@pytest.mark.parametrize("region", ["eu-central-1", "europe-west99", "mars", "", "global"])
+@pytest.mark.parametrize("region", ["europe-west99", "mars", "", "global"])
 def test_gcp_region_that_is_not_one_is_refused_with_examples(
     pre_gen: ModuleType, answers: dict[str, Any], region: str
 ) -> None:
@@ -654,6 +654,44 @@ def test_gcp_region_typed_aws_style_is_refused_naming_the_region(
     assert problems_for(pre_gen, answers, **GCP, gcp_region="europe-west-3") == [
         "ERROR: gcp_region=europe-west-3: is not a Google Cloud region name; did you mean "
         "europe-west3?"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("region", "nearby"), [("eu-central-1", "europe-west3"), ("ap-northeast-1", "asia-northeast1")]
+)
+def test_gcp_region_given_an_aws_code_is_refused_naming_the_google_region(
+    pre_gen: ModuleType, answers: dict[str, Any], region: str, nearby: str
+) -> None:
+    assert problems_for(pre_gen, answers, **GCP, gcp_region=region) == [
+        f"ERROR: gcp_region={region}: is an AWS region code, not a Google Cloud region; did "
+        f"you mean {nearby} (the same city)?"
+    ]
+
+
+def test_gcp_region_given_an_aws_code_without_a_google_region_there_is_refused_with_examples(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    assert problems_for(pre_gen, answers, **GCP, gcp_region="eu-west-1") == [
+        "ERROR: gcp_region=eu-west-1: is an AWS region code, not a Google Cloud region; use one "
+        "such as us-central1, europe-west1 or asia-northeast1 "
+        "(https://cloud.google.com/run/docs/locations)"
+    ]
+
+
+def test_google_regions_of_aws_regions_are_pinned_on_both_sides(pre_gen: ModuleType) -> None:
+    pairs = pre_gen.GCP_REGION_OF_AWS_REGION.items()
+    assert [aws for aws, gcp in pairs if aws not in pre_gen.AWS_REGIONS] == []
+    assert [gcp for aws, gcp in pairs if gcp not in pre_gen.GCP_REGIONS] == []
+
+
+def test_aws_region_given_a_google_region_suggests_the_gcp_target(
+    pre_gen: ModuleType, answers: dict[str, Any]
+) -> None:
+    assert problems_for(pre_gen, answers, aws_region="us-central1") == [
+        "ERROR: aws_region=us-central1: is a Google Cloud region, not an AWS region code; for "
+        "Google Cloud answer cloud=gcp-cloud-functions gcp_region=us-central1, for AWS use a "
+        "region such as us-east-1, eu-central-1 or ap-southeast-2"
     ]
 
 
