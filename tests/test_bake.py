@@ -808,7 +808,8 @@ def test_gcp_makefile_has_the_gcp_verbs_and_no_cdk(bake: Any) -> None:
     project_dir = bake(cloud="gcp-cloud-functions").project_dir
     makefile = (project_dir / "Makefile").read_text(encoding="utf-8")
     assert makefile_targets(project_dir) == {
-        "help", "install", "demo", "dev", "test", "test-all", "lint", "format", "deploy", "destroy",
+        "help", "install", "demo", "dev", "test", "test-all", "lint", "format", "doctor", "deploy",
+        "destroy",
     }  # fmt: skip
     assert re.findall(r"\bcdk\b|npm|npx|node_modules|moto", makefile) == []
 

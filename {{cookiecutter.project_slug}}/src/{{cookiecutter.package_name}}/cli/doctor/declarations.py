@@ -1,6 +1,6 @@
 """Every schedule and URL group is one QStash accepts, and every destination is public https.
 
-The declarations are checked with the code `cdk synth` and `schedules plan` use
+The declarations are checked with the code {% if cookiecutter.cloud == "aws-lambda" %}`cdk synth`{% else %}`make deploy`{% endif %} and `schedules plan` use
 (`Declarations.from_registry`: cron fields, `CRON_TZ` zone, payload, endpoints), one schedule
 and one URL group at a time so that each mistake is its own finding. Destinations are
 checked with `qstash.destinations.check_destination` as if QStash were the real one (a

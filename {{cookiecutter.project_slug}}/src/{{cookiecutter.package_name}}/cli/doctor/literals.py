@@ -2,7 +2,7 @@
 
 Scanned: every text file the project would commit (with git: tracked files and untracked
 ones not ignored; without git: every file outside build and cache folders), so source,
-`infra/`, `cdk.json`, `.github/` workflows, `scripts/`, `.env` files and other configuration.
+{% if cookiecutter.cloud == "aws-lambda" %}`infra/`, `cdk.json`, `.github/` workflows{% else %}`.github/` workflows, `scripts/`{% endif %}, `.env` files and other configuration.
 Left out: the test suites (`tests/` folders) and the dev kit (`devkit/`), whose keys are
 generated per test or are the dev server's public ones. The dev server's public values are
 allowed only in the two modules that list them so that settings can refuse them.
@@ -31,7 +31,9 @@ SKIPPED_FOLDERS = frozenset(
     {
         ".git",
         "node_modules",
+{%- if cookiecutter.cloud == "aws-lambda" %}
         "cdk.out",
+{%- endif %}
         "build",
         "dist",
         "htmlcov",
