@@ -521,8 +521,8 @@ REFUSED_ANSWERS = [
     ),
     pytest.param(
         {"cloud": "gcp-cloud-functions", "gcp_region": "eu-central-1"},
-        "ERROR: gcp_region=eu-central-1: is not a region of Cloud Functions 2nd gen; use one such "
-        "as us-central1, europe-west1 or asia-northeast1 (https://cloud.google.com/run/docs/locations)",
+        "ERROR: gcp_region=eu-central-1: is an AWS region code, not a Google Cloud region; did "
+        "you mean europe-west3 (the same city)?",
         id="gcp-region-eu-central-1",
     ),
     pytest.param(
