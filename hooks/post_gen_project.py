@@ -8,7 +8,7 @@ pre_gen_project.py.
 The CDK app lives once, untemplated, in the template's top-level `infra/` folder (see
 docs/design_decisions.md); an AWS project gets a copy from the template checkout cookiecutter
 is generating from (`_repo_dir`: the local folder, the clone of a git URL, or the unpacked
-zip, also on `--replay`).
+zip, also on `--replay`; under cruft, its clone).
 """
 
 from __future__ import annotations
@@ -121,7 +121,9 @@ def template_checkout(repo_dir: str, parent_cwd: Path | None, pwd: str | None) -
     cookiecutter's own working folder is the checkout (it enters it with
     ``cookiecutter.utils.work_in``), so a relative path is taken from there when the system
     shows it (``parent_cwd``), else resolved against ``$PWD``, where the shell started
-    cookiecutter. A candidate counts only if it holds cookiecutter.json and infra/.
+    cookiecutter. cruft (``cruft create``/``update``) gives no ``_repo_dir``: then only
+    ``parent_cwd``, its clone of the template, is a candidate. A candidate counts only if it
+    holds cookiecutter.json and infra/.
 
     Args:
         repo_dir: Cookiecutter's ``_repo_dir``.
@@ -134,13 +136,17 @@ def template_checkout(repo_dir: str, parent_cwd: Path | None, pwd: str | None) -
     Raises:
         TemplateError: No candidate is the template checkout.
     """
-    if not repo_dir:
-        raise TemplateError(
-            "cookiecutter did not say where the template is (_repo_dir): use cookiecutter "
-            "2.2 or newer"
-        )
     given = Path(repo_dir)
-    if given.is_absolute():
+    if not repo_dir:
+        if parent_cwd is None:
+            raise TemplateError(
+                "cookiecutter did not say where the template is (_repo_dir): use cookiecutter "
+                "2.2 or newer"
+            )
+        # cruft renders through cookiecutter's generate_files, which sets no _repo_dir;
+        # the hook still runs inside cruft's clone of the template.
+        candidates = [parent_cwd]
+    elif given.is_absolute():
         candidates = [given]
     else:
         candidates = [path for path in (parent_cwd, Path(pwd) / given if pwd else None) if path]
