@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+import yaml
 
 from tests.combinations import DEFAULTS, HOSTILE_GCP_VARIANT, HOSTILE_VARIANT, Variant
 from tests.conftest import HookLoader, find_python
@@ -76,6 +77,7 @@ for dist in importlib.metadata.distributions():
 print(json.dumps(sorted(name for name in names if name.isidentifier())))
 """
 STEP_TIMEOUT = 600
+CI_WORKFLOW = Path(".github") / "workflows" / "ci.yml"
 # Values a developer might hold locally; none may reach the cloud assembly.
 LOCAL_SECRETS = {
     "QSTASH_TOKEN": "planted-token-5f0c1e",
@@ -99,7 +101,11 @@ def user_environment(python: Path | None = None) -> dict[str, str]:
 
 
 def run(
-    command: list[str], cwd: Path, timeout: int = STEP_TIMEOUT, python: Path | None = None
+    command: list[str],
+    cwd: Path,
+    timeout: int = STEP_TIMEOUT,
+    python: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> str:
     """Run a command like a user would; on failure, fail the test showing its output.
 
@@ -108,6 +114,7 @@ def run(
         cwd: The baked project folder.
         timeout: Seconds before the command counts as hung.
         python: The interpreter uv must use; see :func:`user_environment`.
+        extra_env: Variables set on top of the user's environment.
 
     Returns:
         The command's stdout.
@@ -115,7 +122,7 @@ def run(
     completed = subprocess.run(
         command,
         cwd=cwd,
-        env=user_environment(python),
+        env=user_environment(python) | (extra_env or {}),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -183,12 +190,36 @@ def project(request: pytest.FixtureRequest, cookies_session: Any) -> BakedProjec
     return baked
 
 
-def test_make_lint_is_clean(project: BakedProject) -> None:
-    project.make("lint")
+def ci_job_steps(project: BakedProject, job: str) -> list[str]:
+    """The ``run:`` commands of one job of the bake's ci.yml, in order (``uses:`` skipped)."""
+    workflow = yaml.safe_load((project.path / CI_WORKFLOW).read_text(encoding="utf-8"))
+    return [step["run"] for step in workflow["jobs"][job]["steps"] if "run" in step]
 
 
-def test_make_test_passes(project: BakedProject) -> None:
-    project.make("test")
+def run_ci_job(project: BakedProject, job: str) -> None:
+    """Run a CI job's steps in the bake as a runner would: bash -e -o pipefail, uv on PATH."""
+    steps = ci_job_steps(project, job)
+    assert steps, f"ci.yml job {job!r} runs nothing"
+    # setup-uv leaves uv on PATH; a pyenv shim named uv may not run under .python-version.
+    path = f"{Path(uv_executable()).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    for command in steps:
+        run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command],
+            project.path,
+            python=project.python,
+            extra_env={"PATH": path},
+        )
+
+
+def test_ci_lint_job_passes(project: BakedProject) -> None:
+    # make lint (ruff, format, mypy strict) and make doctor, the steps of ci.yml's lint job.
+    assert "make lint" in ci_job_steps(project, "lint")
+    run_ci_job(project, "lint")
+
+
+def test_ci_test_job_passes(project: BakedProject) -> None:
+    assert "make test" in ci_job_steps(project, "test")
+    run_ci_job(project, "test")
 
 
 def test_hook_refuses_every_import_name_installed_in_the_project(

@@ -3,15 +3,14 @@
 Four bakes (the defaults and the hostile variant of each target) get their
 ``.github/workflows`` checked by jactionlint (actionlint's checks and more, pedantic profile,
 shellcheck on the ``run:`` scripts) and zizmor (auditor persona, ``--offline``: no call to
-GitHub): zero findings. Structural rules the issue asks for are asserted directly, and one
-slow test runs the CI lint job's ``run:`` steps in a bake, in order, as a runner would.
+GitHub): zero findings. Structural rules the issue asks for are asserted directly; the CI
+jobs' ``run:`` steps run in order in every full bake (tests/test_generated_project.py).
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -23,8 +22,7 @@ import pytest
 import yaml
 from cookiecutter.main import cookiecutter
 
-from tests.combinations import DEFAULTS, HOSTILE_GCP_VARIANT, HOSTILE_VARIANT
-from tests.conftest import find_python
+from tests.combinations import HOSTILE_GCP_VARIANT, HOSTILE_VARIANT
 from tests.test_generated_project import make_executable, user_environment, uv_executable
 
 AWS = "aws-lambda"
@@ -355,36 +353,3 @@ def test_every_make_step_of_the_workflows_names_a_target_that_runs(baked: Path) 
     assert {command for command in commands if not command.startswith("make ")} <= {
         "npx --no-install cdk deploy --app cdk.out --require-approval never"
     }
-
-
-@pytest.mark.slow
-def test_ci_lint_job_steps_pass_when_run_in_order_in_a_bake(aws_bake: Path) -> None:
-    # The lint job only: make test and make synth run in every bake of test_generated_project.
-    # uv's folder goes first on PATH, as setup-uv leaves it (a pyenv shim named uv may not run
-    # under the project's .python-version).
-    job = load(aws_bake / WORKFLOWS / "ci.yml")["jobs"]["lint"]
-    python = find_python(DEFAULTS.python_version)
-    assert python is not None, f"no Python {DEFAULTS.python_version} on this machine"
-    env = user_environment(python)
-    env["PATH"] = f"{Path(uv_executable()).parent}:{env['PATH']}"
-    steps = list(run_steps(job))
-    assert steps == ["make lint"]
-    for command in steps:
-        result = subprocess.run(
-            [
-                shutil.which("bash") or "/bin/bash",
-                "--noprofile",
-                "--norc",
-                "-eo",
-                "pipefail",
-                "-c",
-                command,
-            ],
-            cwd=aws_bake,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
