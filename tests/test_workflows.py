@@ -108,7 +108,8 @@ def jactionlint(project: Path) -> subprocess.CompletedProcess[str]:
 def zizmor(project: Path) -> subprocess.CompletedProcess[str]:
     """Run zizmor's strictest persona, offline (no GitHub API calls), on the workflows folder."""
     command = [str(TOOLS / "zizmor"), "--offline", "--persona", "auditor", "--no-progress"]
-    return check([*command, "--format", "plain", str(WORKFLOWS)], project)
+    targets = [str(WORKFLOWS), str(WORKFLOWS.parent / "dependabot.yml")]
+    return check([*command, "--format", "plain", *targets], project)
 
 
 def run_steps(job: dict[str, Any]) -> Iterator[str]:
