@@ -17,13 +17,12 @@ from starlette.responses import JSONResponse, Response
 
 {% if cookiecutter.cloud == "aws-lambda" -%}
 from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client
-from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.store.dynamodb import DynamoDBDeliveryStore
 
 from ..fake_qstash import TOKEN, FakeQStash, Recorded, publish_response
 from .aws.conftest import aws  # noqa: F401  (moto tables for the replay check)
+from .cli_runner import run
 {%- else -%}
-from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.store.firestore import (
     FirestoreDeliveryStore,
     FirestoreJobRuns,
@@ -34,6 +33,7 @@ from {{ cookiecutter.package_name }}_devkit.firestore_emulator import (
 )
 
 from ..fake_qstash import TOKEN, FakeQStash, Recorded, publish_response
+from .cli_runner import run
 {%- endif %}
 
 BASE_URL = "http://127.0.0.1:8000"
@@ -55,16 +55,6 @@ def fake(fake: FakeQStash, monkeypatch: pytest.MonkeyPatch) -> FakeQStash:
     monkeypatch.setenv("QSTASH_TOKEN", TOKEN)
     monkeypatch.setenv("PUBLIC_BASE_URL", BASE_URL)
     return fake
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the CLI; return (exit status, stdout, stderr)."""
-    try:
-        status = main(list(argv))
-    except SystemExit as exit_:  # argparse usage errors
-        status = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def answer(document: Any, status: int = 200) -> Any:

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.cli.output import PROG
 from {{ cookiecutter.package_name }}_devkit.qstash_double import (
     DoubleHost,
@@ -13,6 +12,8 @@ from {{ cookiecutter.package_name }}_devkit.qstash_double import (
     RunningDouble,
     serve_doubles,
 )
+
+from .cli_runner import run
 
 BASE_URL = "http://127.0.0.1:9"  # refuses connections: a schedule that fires reaches nothing
 NIGHTLY = f"{PROG}.nightly-report.nightly"
@@ -33,16 +34,6 @@ def qstash(host: DoubleHost, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runnin
         monkeypatch.setenv("QSTASH_TOKEN", running.token)
         monkeypatch.setenv("PUBLIC_BASE_URL", BASE_URL)
         yield running
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the CLI; return (exit status, stdout, stderr)."""
-    try:
-        status = main(list(argv))
-    except SystemExit as exit_:  # argparse usage errors
-        status = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def schedule_ids(qstash: RunningDouble) -> set[str]:
