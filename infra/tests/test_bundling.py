@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,11 @@ import pytest
 from infra import bundling
 from infra.app import build_app
 from infra.bundling import (
+    SELF_READING_SOURCES,
+    UNUSED_PACKAGES,
     BundleSpec,
     BundlingError,
+    compile_dependencies,
     copy_package,
     fingerprint,
     without_lambda_provided,
@@ -122,6 +126,29 @@ def test_export_lists_the_locked_runtime_dependencies_only(project_dir: Path) ->
         assert f'name = "{name}"\nversion = "{version}"' in lock, line
 
 
+def test_dependencies_are_compiled_to_sourceless_bytecode_in_place(tmp_path: Path) -> None:
+    (tmp_path / "dependency").mkdir()
+    (tmp_path / "dependency" / "__init__.py").write_text("ANSWER = 42\n", encoding="utf-8")
+    compile_dependencies(Path(sys.executable), tmp_path)
+    files = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*"))
+    assert files == ["dependency", "dependency/__init__.pyc"]
+
+
+def test_sources_a_dependency_reads_itself_stay_sources(tmp_path: Path) -> None:
+    (tmp_path / "anyio" / "abc").mkdir(parents=True)
+    for source in SELF_READING_SOURCES:
+        (tmp_path / source).write_text("", encoding="utf-8")
+    compile_dependencies(Path(sys.executable), tmp_path)
+    files = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.py*"))
+    assert files == sorted(SELF_READING_SOURCES)
+
+
+def test_a_dependency_that_does_not_compile_stops_the_build(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def (:\n", encoding="utf-8")
+    with pytest.raises(BundlingError, match="compile the bundle's bytecode"):
+        compile_dependencies(Path(sys.executable), tmp_path)
+
+
 # --- the real bundle ------------------------------------------------------------------
 
 
@@ -193,10 +220,34 @@ def test_bundle_holds_no_installer_leftovers(bundled: Bundled) -> None:
 
 
 @pytest.mark.slow
-def test_bundle_leaves_out_the_swagger_ui_nothing_serves(bundled: Bundled) -> None:
-    swagger_ui = bundled.asset / "aws_lambda_powertools/event_handler/openapi/swagger_ui"
-    kept = sorted(path.name for path in swagger_ui.glob("*.*"))
-    assert kept == ["__init__.py", "html.py", "oauth2.py"]
+@pytest.mark.parametrize("package", UNUSED_PACKAGES)
+def test_bundle_leaves_out_the_packages_nothing_imports(bundled: Bundled, package: str) -> None:
+    assert (bundled.asset / package).parent.is_dir()
+    assert not (bundled.asset / package).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "package",
+    [
+        # What the application imports from Powertools, and what those import in turn.
+        "logging", "metrics", "tracing", "middleware_factory", "shared",
+        "utilities/batch", "utilities/data_classes", "utilities/idempotency",
+        "utilities/jmespath_utils", "utilities/parameters", "utilities/parser",
+        "utilities/typing",
+    ],
+)  # fmt: skip
+def test_bundle_keeps_the_powertools_packages_the_app_imports(
+    bundled: Bundled, package: str
+) -> None:
+    assert (bundled.asset / "aws_lambda_powertools" / package / "__init__.pyc").is_file()
+
+
+@pytest.mark.slow
+def test_bundle_leaves_out_type_stubs_and_installer_records(bundled: Bundled) -> None:
+    unread = [*bundled.asset.rglob("*.pyi"), *bundled.asset.glob("*.dist-info/RECORD")]
+    assert unread == []
+    assert (bundled.asset / "certifi" / "cacert.pem").is_file()
 
 
 @pytest.mark.slow
@@ -210,20 +261,67 @@ def test_compiled_extensions_match_the_lambda_platform(
     assert extension.name.endswith(f"cpython-{version}-{machine}-linux-gnu.so")
 
 
+def dependency_files(bundled: Bundled, pattern: str) -> list[str]:
+    """The bundle's files matching `pattern` outside the application package, sorted."""
+    asset, package = bundled.asset, bundled.settings.package_name
+    return sorted(
+        path.relative_to(asset).as_posix()
+        for path in asset.rglob(pattern)
+        if path.relative_to(asset).parts[0] != package
+    )
+
+
 @pytest.mark.slow
-def test_every_module_has_bytecode_of_the_runtime_version(
+def test_dependencies_ship_without_their_sources(bundled: Bundled) -> None:
+    assert dependency_files(bundled, "*.py") == sorted(SELF_READING_SOURCES)
+
+
+@pytest.mark.slow
+def test_dependency_bytecode_sits_where_its_source_was(bundled: Bundled) -> None:
+    # The legacy sourceless layout: mod.pyc beside its package's __init__.pyc, no __pycache__.
+    assert (bundled.asset / "fastapi" / "routing.pyc").is_file()
+    caches = dependency_files(bundled, "__pycache__")
+    expected = {str(Path(source).parent / "__pycache__") for source in SELF_READING_SOURCES}
+    assert caches == sorted(expected)
+
+
+@pytest.mark.slow
+def test_the_application_package_keeps_its_sources_with_their_bytecode(
     bundled: Bundled,
 ) -> None:
     asset, settings = bundled.asset, bundled.settings
     tag = f"cpython-{settings.python_version.replace('.', '')}"
+    sources = list((asset / settings.package_name).rglob("*.py"))
+    assert (asset / settings.package_name / "entrypoints" / "lambda_ingest.py") in sources
     missing = [
         source
-        for source in asset.rglob("*.py")
+        for source in sources
         if not (source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc").is_file()
     ]
     assert missing == []
-    other_versions = [pyc for pyc in asset.rglob("*.pyc") if f".{tag}." not in pyc.name]
+
+
+@pytest.mark.slow
+def test_all_bytecode_is_of_the_runtime_version(bundled: Bundled) -> None:
+    magic = run_target_python(
+        bundled.settings, "import importlib.util; print(importlib.util.MAGIC_NUMBER.hex())"
+    )
+    other_versions = [
+        pyc for pyc in bundled.asset.rglob("*.pyc") if pyc.read_bytes()[:4].hex() != magic
+    ]
     assert other_versions == []
+
+
+def code_filename(settings: ProjectSettings, pyc: Path) -> str:
+    """The header flags and source file name a `.pyc` records, read by the runtime's Python."""
+    return run_target_python(
+        settings,
+        "import importlib.util, marshal, sys\n"
+        f"data = open({str(pyc)!r}, 'rb').read()\n"
+        "flags = int.from_bytes(data[4:8], 'little')\n"
+        "code = marshal.loads(data[16:])\n"
+        "print(data[:4] == importlib.util.MAGIC_NUMBER, flags, code.co_filename)",
+    )
 
 
 @pytest.mark.slow
@@ -233,16 +331,14 @@ def test_bytecode_is_valid_without_source_timestamps_and_names_the_task_root(
     # The CDK zips every file dated 1980: only hash-based bytecode stays valid on Lambda.
     asset, settings = bundled.asset, bundled.settings
     pyc = next((asset / settings.package_name / "__pycache__").glob("config.*.pyc"))
-    answer = run_target_python(
-        settings,
-        "import importlib.util, marshal, sys\n"
-        f"data = open({str(pyc)!r}, 'rb').read()\n"
-        "flags = int.from_bytes(data[4:8], 'little')\n"
-        "code = marshal.loads(data[16:])\n"
-        "print(data[:4] == importlib.util.MAGIC_NUMBER, flags, code.co_filename)",
-    )
     # Flags 0b01: hash-based, source not checked (PEP 552).
-    assert answer == f"True 1 /var/task/{settings.package_name}/config.py"
+    assert code_filename(settings, pyc) == f"True 1 /var/task/{settings.package_name}/config.py"
+
+
+@pytest.mark.slow
+def test_dependency_tracebacks_name_the_task_root(bundled: Bundled) -> None:
+    answer = code_filename(bundled.settings, bundled.asset / "fastapi" / "routing.pyc")
+    assert answer == "True 1 /var/task/fastapi/routing.py"
 
 
 @pytest.mark.slow

@@ -12,6 +12,8 @@ AWS is moto server, started by the test on 127.0.0.1; the requests are signed he
 dev kit's signer, in the test process, with keys the moto secret holds.
 """
 
+import ast
+import importlib.util
 import json
 import platform
 import subprocess
@@ -22,7 +24,7 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.bundling import BundleSpec, build_bundle, find_uv, install_wheels
+from infra.bundling import UNUSED_PACKAGES, BundleSpec, build_bundle, find_uv, install_wheels
 from infra.interpreter import find_python
 
 from {{ cookiecutter.package_name }}.qstash import SigningKeys
@@ -69,6 +71,34 @@ module = __import__(module_name, fromlist=[function_name])
 answer = getattr(module, function_name)(request["event"], Context())
 print(json.dumps(answer))
 """
+
+
+# Runs in the fresh interpreter: import every module of Powertools the asset holds, pydantic
+# first as the handlers do (utilities.batch imports more when it is), and print the modules
+# found missing from the asset. Optional extras never bundled (redis, aws_xray_sdk...) are
+# not the bundle's concern here.
+IMPORT_EVERY_POWERTOOLS_MODULE = """
+import json, pkgutil, sys
+sys.path[:0] = json.loads(sys.argv[1])
+import pydantic
+import aws_lambda_powertools
+
+missing = set()
+for found in pkgutil.walk_packages(aws_lambda_powertools.__path__, "aws_lambda_powertools."):
+    try:
+        __import__(found.name)
+    except ModuleNotFoundError as error:
+        if (error.name or "").startswith(("aws_lambda_powertools", "pydantic")):
+            missing.add(f"{found.name} -> {error.name}")
+print(json.dumps(sorted(missing)))
+"""
+# Imports inside functions of the kept Powertools modules that lead into a left-out package,
+# each with why this app never runs it (see UNUSED_PACKAGES in infra/bundling.py).
+LAZY_IMPORTS_NEVER_RUN = {
+    # pydantic_to_dict: only for a Pydantic model given to Powertools' JSON encoder or as
+    # idempotency data; the worker hands it the job envelope, a dataclass.
+    "aws_lambda_powertools.shared.functions": "aws_lambda_powertools.event_handler",
+}
 
 
 def host_architecture() -> str:
@@ -277,3 +307,108 @@ def test_schedules_handler_from_the_asset_answers_a_create_event(
     )
     assert answer["PhysicalResourceId"]
     assert answer["Data"]["Reconciled"] == "false"
+
+
+def run_in_asset_python(spec: BundleSpec, script: str, *path: Path) -> Any:
+    """Run `script` in a fresh `-I -S` interpreter with `path` on sys.path; its JSON answer."""
+    done = subprocess.run(
+        [str(find_python(spec.python_version)), "-I", "-S", "-c", script,
+         json.dumps([str(folder) for folder in path])],
+        capture_output=True, text=True, timeout=120, check=False, env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_every_powertools_module_kept_imports_from_the_asset(
+    asset: Path, lambda_runtime: Path, spec: BundleSpec
+) -> None:
+    missing = run_in_asset_python(spec, IMPORT_EVERY_POWERTOOLS_MODULE, asset, lambda_runtime)
+    assert missing == []
+
+
+def powertools_imports(source: Path, module: str) -> set[str]:
+    """Every Powertools module `source` imports, at module level or inside functions."""
+    package = module if source.name == "__init__.py" else module.rpartition(".")[0]
+    imported = set()
+    for node in ast.walk(ast.parse(source.read_bytes())):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            target = ".".join(base[: len(base) - node.level + 1] if node.level else [])
+            target = ".".join(part for part in (target, node.module or "") if part)
+            imported.add(target)
+            imported.update(f"{target}.{alias.name}" for alias in node.names)
+    return {name for name in imported if name.startswith("aws_lambda_powertools.")}
+
+
+def test_no_powertools_module_kept_imports_a_package_left_out(asset: Path) -> None:
+    # Read from the sources the dev environment installed (the same locked version): a
+    # Powertools upgrade that makes a kept module import a left-out one fails here, even
+    # where the import hides inside a function the handlers above do not run.
+    spec = importlib.util.find_spec("aws_lambda_powertools")
+    assert spec is not None
+    assert spec.origin is not None
+    installed = Path(spec.origin).parent
+    left_out = [
+        "aws_lambda_powertools." + package.removeprefix("aws_lambda_powertools/").replace("/", ".")
+        for package in UNUSED_PACKAGES
+        if package.startswith("aws_lambda_powertools/")
+    ]
+    offending = set()
+    for source in installed.rglob("*.py"):
+        relative = source.relative_to(installed.parent).with_suffix("")
+        module = ".".join(relative.parts).removesuffix(".__init__")
+        if not (asset / relative.parent).is_dir():
+            continue  # a module of a left-out package
+        for name in powertools_imports(source, module):
+            if any(name == out or name.startswith(out + ".") for out in left_out):
+                allowed = LAZY_IMPORTS_NEVER_RUN.get(module)
+                if not (allowed and name.startswith(allowed)):
+                    offending.add(f"{module} -> {name}")
+    assert sorted(offending) == []
+
+
+def test_anyio_from_the_asset_still_imports_lazily(
+    asset: Path, lambda_runtime: Path, spec: BundleSpec
+) -> None:
+    # anyio reads its own __init__ source to defer its imports; the bundle keeps that source.
+    script = (
+        "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); import anyio; "
+        "print(json.dumps(sorted(name for name in sys.modules if name.startswith('anyio'))))"
+    )
+    loaded = run_in_asset_python(spec, script, asset, lambda_runtime)
+    assert "anyio._core._fileio" not in loaded
+
+
+def test_no_dependency_reads_source_the_asset_left_out(
+    asset: Path, lambda_runtime: Path, spec: BundleSpec
+) -> None:
+    # The names of inspect's and linecache's source readers in any dependency's bytecode.
+    script = """
+import json, marshal, pathlib, sys
+root = pathlib.Path(json.loads(sys.argv[1])[0])
+readers = {"getsource", "getsourcelines", "findsource", "getlines", "getblock"}
+def names(code):
+    yield from code.co_names
+    for constant in code.co_consts:
+        if hasattr(constant, "co_names"):
+            yield from names(constant)
+found = set()
+for pyc in root.rglob("*.pyc"):
+    if pyc.parent.name != "__pycache__":
+        code = marshal.loads(pyc.read_bytes()[16:])
+        if readers & set(names(code)):
+            found.add(pyc.relative_to(root).as_posix())
+print(json.dumps(sorted(found)))
+"""
+    found = run_in_asset_python(spec, script, asset)
+    assert found == [
+        # Parses anyio/__init__.py and anyio/abc/__init__.py, which the bundle keeps.
+        "anyio/_lazyimport.pyc",
+        # Reads the endpoint functions' source lines: the application's, which it keeps.
+        "fastapi/routing.pyc",
+        # Reads the docstrings of the application's own models (use_attribute_docstrings).
+        "pydantic/_internal/_docs_extraction.pyc",
+    ]
