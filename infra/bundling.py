@@ -205,12 +205,15 @@ def fingerprint(spec: BundleSpec) -> str:
     return digest.hexdigest()
 
 
-def build_bundle(spec: BundleSpec, output_dir: Path) -> None:
+def build_bundle(spec: BundleSpec, output_dir: Path, *, dependency_sources: bool = False) -> None:
     """Fill `output_dir` with the dependencies' bytecode and the package with its bytecode.
 
     Args:
         spec: What to bundle.
         output_dir: An empty folder.
+        dependency_sources: Keep the dependencies' sources too, compiled into `__pycache__`
+            like the package's. Never for a deploy: `make bench` removes the bytecode of
+            such a bundle to measure a cold start without any.
 
     Raises:
         BundlingError: A step failed.
@@ -231,7 +234,8 @@ def build_bundle(spec: BundleSpec, output_dir: Path) -> None:
             path.unlink()
     for package in UNUSED_PACKAGES:
         shutil.rmtree(output_dir / package)
-    compile_dependencies(python, output_dir)
+    if not dependency_sources:
+        compile_dependencies(python, output_dir)
     copy_package(spec, output_dir)
     # What is left as sources: the package and the SELF_READING_SOURCES.
     compile_bytecode(python, output_dir)

@@ -27,6 +27,7 @@ from {{ cookiecutter.package_name }}_devkit.bench.runs import (
     HandlerSpec,
     measure,
     percentile,
+    probe_command,
     signed_events,
 )
 from {{ cookiecutter.package_name }}_devkit.signer import new_signing_key
@@ -181,6 +182,37 @@ def test_probe_reports_a_handler_that_answers_another_status(tmp_path: Path) -> 
     status, answer = probe_in_fresh_interpreter(tmp_path, "refusing.handler")
     assert status == 3
     assert answer["error"].startswith("RuntimeError: answered 401 instead of 202: bad signature")
+
+
+def run_probe(command: list[str], folder: Path) -> None:
+    request = {"path": [str(folder)], "handler": "dep.handler", "events": [{}], "expect": 202}
+    done = subprocess.run(
+        command, input=json.dumps(request), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def write_handler_with_a_dependency(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "helper.py").write_text("ANSWER = {'statusCode': 202}\n")
+    (folder / "dep.py").write_text(
+        "from helper import ANSWER\n\ndef handler(event, context):\n    return ANSWER\n"
+    )
+
+
+@pytest.mark.parametrize("case", ["bytecode", "no-bytecode"])
+def test_probe_outside_the_warm_cache_case_writes_no_bytecode(tmp_path: Path, case: str) -> None:
+    # `-I` ignores PYTHONDONTWRITEBYTECODE: without `-B` the first no-bytecode process
+    # would write the cache every later one reads, and the case would measure nothing.
+    write_handler_with_a_dependency(tmp_path / "code")
+    run_probe(probe_command(Path(sys.executable), case), tmp_path / "code")
+    assert not list((tmp_path / "code").rglob("*.pyc"))
+
+
+def test_probe_in_the_warm_cache_case_writes_the_bytecode(tmp_path: Path) -> None:
+    write_handler_with_a_dependency(tmp_path / "code")
+    run_probe(probe_command(Path(sys.executable), "warm-cache"), tmp_path / "code")
+    assert list((tmp_path / "code" / "__pycache__").glob("helper.*.pyc"))
 
 
 def test_copy_without_bytecode_has_no_bytecode(tmp_path: Path) -> None:

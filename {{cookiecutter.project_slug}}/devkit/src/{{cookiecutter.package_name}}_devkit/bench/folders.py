@@ -2,7 +2,9 @@
 
 - The ingest asset: infra's own bundler (`infra/bundling.py`, what `cdk synth` runs), for
   this machine's architecture (the Lambda one's compiled extensions cannot load here), with
-  the project's Python version and uv.lock, bytecode included.
+  the project's Python version and uv.lock: the dependencies as bytecode only, the package
+  as sources and bytecode. The same bundle with the dependencies' sources kept is what the
+  no-bytecode and warm-cache copies are made from (bytecode-only modules cannot lose it).
 - The runtime folder: boto3 and its dependencies at the lock's versions, with bytecode, as
   the Lambda runtime provides them outside the asset (the same folder for every handler,
   in every case: it is the runtime's, not the zip's).
@@ -36,6 +38,7 @@ from infra.interpreter import find_python
 BASELINE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "bare": (),
     "jwt_boto3": ("pyjwt",),
+    "framework": ("fastapi", "mangum"),
     "naive": ("fastapi", "mangum", "qstash"),
 }
 BASELINES_DIR = Path(__file__).with_name("baselines")
@@ -48,12 +51,14 @@ class Folders:
     Attributes:
         python: The interpreter of the Lambda runtime's Python version.
         asset: The ingest asset, as infra's bundler builds it.
+        asset_with_sources: The same with the dependencies' sources kept.
         runtime: boto3 and its dependencies (the Lambda runtime's folder).
         baselines: Each baseline's folder, by baseline name.
     """
 
     python: Path
     asset: Path
+    asset_with_sources: Path
     runtime: Path
     baselines: dict[str, Path]
 
@@ -81,9 +86,11 @@ def build_folders(project_dir: Path, package_name: str, work: Path) -> Folders:
     spec = host_spec(project_dir, package_name)
     python = find_python(spec.python_version)
     uv = find_uv()
-    asset = work / "asset"
+    asset, asset_with_sources = work / "asset", work / "asset-with-sources"
     asset.mkdir()
     build_bundle(spec, asset)
+    asset_with_sources.mkdir()
+    build_bundle(spec, asset_with_sources, dependency_sources=True)
     boto3_pins = _export(uv, project_dir, "--only-group", "lambda-runtime")
     runtime = _install(uv, python, spec, work / "runtime", boto3_pins)
     constraints = _export(uv, project_dir, "--all-groups")
@@ -97,7 +104,7 @@ def build_folders(project_dir: Path, package_name: str, work: Path) -> Folders:
         compile_bytecode(python, folder)
         baselines[name] = folder
     compile_bytecode(python, runtime)
-    return Folders(python, asset, runtime, baselines)
+    return Folders(python, asset, asset_with_sources, runtime, baselines)
 
 
 def without_bytecode(folder: Path, destination: Path, *, read_only: bool) -> Path:
@@ -106,8 +113,8 @@ def without_bytecode(folder: Path, destination: Path, *, read_only: bool) -> Pat
     Args:
         folder: The folder to copy.
         destination: Where the copy goes (must not exist).
-        read_only: Take write permission away, as on Lambda's `/var/task`: with
-            `PYTHONDONTWRITEBYTECODE=1` too, every process compiles every module again.
+        read_only: Take write permission away, as on Lambda's `/var/task` (root writes
+            anyway: the probe's `-B` is what keeps every process compiling every module).
 
     Returns:
         `destination`.

@@ -209,8 +209,6 @@ def process_probe(
         variables = {"PATH": "/usr/bin:/bin", **environment, **spec.environment}
         for name in spec.without:
             variables.pop(name, None)
-        if case != "warm-cache":  # only that case may (and must) write bytecode
-            variables["PYTHONDONTWRITEBYTECODE"] = "1"
         request = {
             "path": [str(folder), str(runtime)],
             "handler": spec.handler,
@@ -219,7 +217,7 @@ def process_probe(
         }
         try:
             done = subprocess.run(  # noqa: S603  (the runtime's interpreter, our own probe)
-                [str(python), "-I", "-S", str(PROBE)],
+                probe_command(python, case),
                 input=json.dumps(request),
                 capture_output=True,
                 text=True,
@@ -237,3 +235,14 @@ def process_probe(
         return answer
 
     return probe
+
+
+def probe_command(python: Path, case: str) -> list[str]:
+    """The command line of one probe process in `case`.
+
+    `-I` makes the interpreter ignore every `PYTHON*` variable, `PYTHONDONTWRITEBYTECODE`
+    too, and root may write into a read-only folder: so `-B` is what keeps a process from
+    writing bytecode. Only the warm-cache case may (and must) write it.
+    """
+    no_writes = [] if case == "warm-cache" else ["-B"]
+    return [str(python), "-I", "-S", *no_writes, str(PROBE)]
