@@ -36,6 +36,7 @@ def accept_job(
     body: bytes,
     metadata: DeliveryMetadata,
     *,
+    handed_off_before: bool,
     registry: JobRegistry,
     handoff: Handoff,
     store: DeliveryStore,
@@ -47,9 +48,11 @@ def accept_job(
         body: The raw request body: the job's JSON payload, or empty for a job that takes
             none (see `jobs.registry` for what each kind of job accepts).
         metadata: The delivery's QStash headers; `message_id` is the de-duplication key.
+        handed_off_before: Whether the store holds a hand-off mark of this message id (read
+            with the token claim, see `api.deps.verify_delivery`).
         registry: The job registry.
         handoff: Where accepted work goes.
-        store: Remembers which message ids were handed off.
+        store: Where the hand-off mark is written.
 
     Returns:
         The result: "accepted", or "duplicate" when this message id was handed off before.
@@ -65,7 +68,7 @@ def accept_job(
     if not metadata.message_id:
         raise InvalidPayloadError("the Upstash-Message-Id header is missing", job=job_name)
 
-    if _already_handed_off(store, metadata.message_id):
+    if handed_off_before:
         logger.info("duplicate delivery, already handed off", extra={"job": job_name})
         return IngestResult("duplicate", job_name, metadata.message_id)
 
@@ -85,12 +88,3 @@ def accept_job(
         logger.warning("could not record the hand-off", exc_info=True)
     logger.info("job handed off", extra={"job": job_name, "retried": metadata.retried})
     return IngestResult("accepted", job_name, metadata.message_id)
-
-
-def _already_handed_off(store: DeliveryStore, message_id: str) -> bool:
-    try:
-        return store.is_handed_off(message_id)
-    except Exception:
-        # Unknown is treated as "not yet": handing off twice is safe, dropping work is not.
-        logger.warning("could not read the hand-off mark", exc_info=True)
-        return False

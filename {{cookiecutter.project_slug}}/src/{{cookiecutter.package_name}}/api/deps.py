@@ -32,11 +32,14 @@ class Delivery:
         body: The raw body bytes the signature covers.
         metadata: The QStash delivery headers.
         claims: The verified token claims.
+        handed_off_before: Whether this message id was handed off to the worker before (a
+            duplicate delivery of a job; other messages are never handed off).
     """
 
     body: bytes
     metadata: DeliveryMetadata
     claims: VerifiedClaims
+    handed_off_before: bool = False
 
 
 async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
@@ -53,7 +56,8 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
        verification: none of them is signed, so checking first would not make them
        trustworthy, and an unsigned request learns nothing but 401. They are checked
        before the token is claimed, so a malformed delivery leaves no record at all.
-    4. The token is claimed, once (a token seen before is a replay).
+    4. The token is claimed, once (a token seen before is a replay), and in the same store
+       call the message id's hand-off mark is read (`DeliveryStore.claim_delivery`).
 
     Raises:
         SignatureError: The header is missing, the token does not verify, or it was used
@@ -80,11 +84,14 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
     metadata = DeliveryMetadata.from_headers(request.headers)
     # QStash mints a token per delivery attempt, so a token seen before is a replay: without
     # this, one captured token could be re-sent with new message ids to queue more work.
-    if not services.store.claim_token(claims.token_id, claims.expires_at + leeway):
+    claim = services.store.claim_delivery(
+        claims.token_id, claims.expires_at + leeway, metadata.message_id or ""
+    )
+    if claim == "replay":
         raise SignatureError("token already used (replay)", token_id=claims.token_id)
     if claims.key == "next":
         logger.info("signature verified with the next key: QStash rolled its keys")
-    return Delivery(body=body, metadata=metadata, claims=claims)
+    return Delivery(body, metadata, claims, handed_off_before=claim == "handed off")
 
 
 async def read_body(request: Request, *, max_bytes: int) -> bytes:

@@ -5,6 +5,7 @@
 
 from .base import (
     DeadLetter,
+    DeliveryClaim,
     DeliveryOutcome,
     DeliveryStore,
     HandOffMark,
@@ -17,6 +18,7 @@ from .memory import MemoryDeliveryStore, MemoryJobRuns
 
 __all__ = [
     "DeadLetter",
+    "DeliveryClaim",
     "DeliveryOutcome",
     "DeliveryStore",
     "HandOffMark",

@@ -107,8 +107,33 @@ class DeadLetter:
     truncated: bool = False
 
 
+DeliveryClaim = Literal["new", "handed off", "replay"]
+"""What `DeliveryStore.claim_delivery` found: "new" (the token is now used up and the message
+id was never handed off), "handed off" (the token is now used up; the message id was handed
+off before: a duplicate delivery), "replay" (the token was used before)."""
+
+
 class DeliveryStore(Protocol):
     """Storage for everything the receiver records. Every write is idempotent."""
+
+    def claim_delivery(self, token_id: str, expires_at: int, message_id: str) -> DeliveryClaim:
+        """Use up a delivery's signature token and say whether its message id was handed off.
+
+        Every delivery waits on this call, so a store makes it one round trip of waiting
+        where it can (DynamoDB: the token put and the mark read at the same time). The token
+        is used up in every outcome but "replay": a token first seen on a duplicate cannot
+        be sent again under another message id.
+
+        Args:
+            token_id: The token's `jti` claim.
+            expires_at: Unix seconds after which the token is dead anyway (record expiry).
+            message_id: The delivery's `Upstash-Message-Id` (empty when absent: never
+                handed off).
+
+        Returns:
+            See `DeliveryClaim`.
+        """
+        ...
 
     def claim_token(self, token_id: str, expires_at: int) -> bool:
         """Record a signature token as used, once.
@@ -153,6 +178,19 @@ class DeliveryStore(Protocol):
     def dead_letters(self) -> list[DeadLetter]:
         """Return every stored dead letter."""
         ...
+
+
+def claim_delivery_in_two_calls(
+    store: DeliveryStore, token_id: str, expires_at: int, message_id: str
+) -> DeliveryClaim:
+    """`DeliveryStore.claim_delivery` for a store without multi-item conditions: two calls.
+
+    The token is used up first, so a failure in between leaves it used (the retry that
+    QStash makes then carries a new token: nothing is lost).
+    """
+    if not store.claim_token(token_id, expires_at):
+        return "replay"
+    return "handed off" if message_id and store.is_handed_off(message_id) else "new"
 
 
 JobRunStart = Literal["started", "completed", "running"]

@@ -8,9 +8,10 @@ Items (`expires_at`, unix seconds, is the table's TTL attribute):
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .base import DeadLetter, DeliveryOutcome, HandOffMark
+from .base import DeadLetter, DeliveryClaim, DeliveryOutcome, HandOffMark
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -35,23 +36,38 @@ class DynamoDBDeliveryStore:
         self._client = client
         self._table = table_name
         self._handoff_mark_ttl = handoff_mark_ttl_seconds
+        # Reads the hand-off mark while the calling thread claims the token (botocore
+        # clients are thread-safe); its thread starts on the first delivery.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handoff-mark")
+
+    def claim_delivery(self, token_id: str, expires_at: int, message_id: str) -> DeliveryClaim:
+        """Use up the token and read the hand-off mark at once: one round trip of waiting.
+
+        The two requests do not depend on each other (a conditional put of the token item, a
+        strongly consistent read of the mark), so the mark is read on a second thread while
+        this one puts the token. Both are always made, so the token is used up whatever the
+        mark says. (A transaction would make it one request, but one that costs twice the
+        capacity of a put and a read: https://aws.amazon.com/dynamodb/pricing/on-demand/.)
+
+        Raises:
+            botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError: DynamoDB
+                could not be reached or refused a request.
+        """
+        mark = self._reader.submit(self.is_handed_off, message_id) if message_id else None
+        first_use = self.claim_token(token_id, expires_at)
+        handed_off = mark is not None and mark.result()
+        if not first_use:
+            return "replay"
+        return "handed off" if handed_off else "new"
 
     def claim_token(self, token_id: str, expires_at: int) -> bool:
         """Record the token as used (conditional put); False when it was used before."""
-        return self._put_once(
-            {
-                "pk": {"S": f"TOKEN#{token_id}"},
-                "sk": {"S": "TOKEN"},
-                "expires_at": {"N": str(expires_at)},
-            }
-        )
+        return self._put_once(_token_item(token_id, expires_at))
 
     def is_handed_off(self, message_id: str) -> bool:
         """Whether this message id was already handed off (strongly consistent read)."""
         found = self._client.get_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "HANDOFF"}},
-            ConsistentRead=True,
+            TableName=self._table, Key=_handoff_key(message_id), ConsistentRead=True
         )
         return "Item" in found
 
@@ -72,9 +88,7 @@ class DynamoDBDeliveryStore:
     def hand_off_mark(self, message_id: str) -> HandOffMark | None:
         """Return the hand-off mark of this message id (strongly consistent read), or None."""
         found = self._client.get_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "HANDOFF"}},
-            ConsistentRead=True,
+            TableName=self._table, Key=_handoff_key(message_id), ConsistentRead=True
         )
         item = found.get("Item")
         if item is None:
@@ -179,3 +193,15 @@ class DynamoDBDeliveryStore:
         for page in paginator.paginate(TableName=self._table, **query):
             items.extend(page["Items"])
         return items
+
+
+def _token_item(token_id: str, expires_at: int) -> dict[str, "AttributeValueTypeDef"]:
+    return {
+        "pk": {"S": f"TOKEN#{token_id}"},
+        "sk": {"S": "TOKEN"},
+        "expires_at": {"N": str(expires_at)},
+    }
+
+
+def _handoff_key(message_id: str) -> dict[str, "AttributeValueTypeDef"]:
+    return {"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "HANDOFF"}}

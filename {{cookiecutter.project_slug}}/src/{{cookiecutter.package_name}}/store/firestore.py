@@ -35,7 +35,16 @@ from google.api_core.retry import Retry
 from google.cloud import firestore
 from google.cloud.firestore_v1.field_path import FieldPath
 
-from .base import DeadLetter, DeliveryOutcome, HandOffMark, JobRun, JobRunClaim, JobRunStatus
+from .base import (
+    DeadLetter,
+    DeliveryClaim,
+    DeliveryOutcome,
+    HandOffMark,
+    JobRun,
+    JobRunClaim,
+    JobRunStatus,
+    claim_delivery_in_two_calls,
+)
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1 import Client, DocumentReference, Transaction
@@ -104,6 +113,13 @@ class FirestoreDeliveryStore:
             "retry": _bounded_retry(timeout_seconds),
         }
         self._clock = clock
+
+    def claim_delivery(self, token_id: str, expires_at: int, message_id: str) -> DeliveryClaim:
+        """Use up the token (create-if-absent), then read the hand-off mark: two calls.
+
+        A transaction would not make it one: it reads, then commits, each a round trip.
+        """
+        return claim_delivery_in_two_calls(self, token_id, expires_at, message_id)
 
     def claim_token(self, token_id: str, expires_at: int) -> bool:
         """Record the token as used (create-if-absent); False when it was used before."""

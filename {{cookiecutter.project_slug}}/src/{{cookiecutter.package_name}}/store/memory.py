@@ -5,7 +5,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .base import DeadLetter, DeliveryOutcome, HandOffMark, JobRun, JobRunClaim
+from .base import (
+    DeadLetter,
+    DeliveryClaim,
+    DeliveryOutcome,
+    HandOffMark,
+    JobRun,
+    JobRunClaim,
+    claim_delivery_in_two_calls,
+)
 
 DEFAULT_EXPIRY_SECONDS = 7 * 24 * 3600
 
@@ -26,6 +34,10 @@ class MemoryDeliveryStore:
     _handed_off_at: dict[str, int] = field(default_factory=dict)
     _outcomes: dict[tuple[str, int], DeliveryOutcome] = field(default_factory=dict)
     _dead_letters: dict[str, DeadLetter] = field(default_factory=dict)
+
+    def claim_delivery(self, token_id: str, expires_at: int, message_id: str) -> DeliveryClaim:
+        """Use up the token and say whether the message id was handed off."""
+        return claim_delivery_in_two_calls(self, token_id, expires_at, message_id)
 
     def claim_token(self, token_id: str, expires_at: int) -> bool:
         """Record the token as used; False when it was used before."""

@@ -213,9 +213,9 @@ def test_wrong_method_answers_json_405(invoke: Invoke) -> None:
 def test_unexpected_error_answers_503_json_so_qstash_retries(
     invoke: Invoke, store: MemoryDeliveryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(token_id: str, expires_at: int) -> bool:
+    def broken(token_id: str, expires_at: int, message_id: str) -> str:
         raise RuntimeError("store outage")
 
-    monkeypatch.setattr(store, "claim_token", broken)
+    monkeypatch.setattr(store, "claim_delivery", broken)
     status, _, body = invoke.signed(JOB_PATH, json.dumps(VALID_PAYLOAD).encode())
     assert (status, body) == (503, {"error": "unexpected error, retry later"})

@@ -1,4 +1,6 @@
+import threading
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -36,6 +38,48 @@ def _store(aws: LocalResources) -> DynamoDBDeliveryStore:
     return DynamoDBDeliveryStore(
         dynamodb_client(), aws.app_table_name, handoff_mark_ttl_seconds=3600
     )
+
+
+def test_claim_puts_the_token_while_the_mark_is_read(aws: LocalResources) -> None:
+    # The token put waits here until the mark read has started: done one after the other,
+    # the put would wait the whole timeout and the test fail.
+    store = _store(aws)
+    read_started = threading.Event()
+    waited: list[bool] = []
+
+    def before_call(model: Any, **_: Any) -> None:
+        if model.name == "GetItem":
+            read_started.set()
+        elif model.name == "PutItem":
+            waited.append(read_started.wait(timeout=30))
+
+    events = dynamodb_client().meta.events
+    events.register("before-call.dynamodb", before_call)
+    try:
+        assert store.claim_delivery("jwt_1", 1_900_000_000, "msg_1") == "new"
+    finally:
+        events.unregister("before-call.dynamodb", before_call)
+    assert waited == [True]
+
+
+def test_claim_of_a_duplicate_uses_up_its_token(aws: LocalResources) -> None:
+    store = _store(aws)
+    store.mark_handed_off("msg_1", "tally")
+    assert store.claim_delivery("jwt_2", 1_900_000_000, "msg_1") == "handed off"
+    assert store.claim_delivery("jwt_2", 1_900_000_000, "msg_9") == "replay"
+
+
+def test_claim_with_a_token_used_before_is_a_replay(aws: LocalResources) -> None:
+    store = _store(aws)
+    store.claim_delivery("jwt_1", 1_900_000_000, "msg_1")
+    assert store.claim_delivery("jwt_1", 1_900_000_000, "msg_2") == "replay"
+    assert store.claim_delivery("jwt_3", 1_900_000_000, "msg_2") == "new"
+
+
+def test_claim_of_a_new_delivery_leaves_the_message_unmarked(aws: LocalResources) -> None:
+    store = _store(aws)
+    store.claim_delivery("jwt_1", 1_900_000_000, "msg_1")
+    assert not store.is_handed_off("msg_1")
 
 
 def test_hand_off_mark_is_remembered_per_message_id(aws: LocalResources) -> None:

@@ -60,6 +60,40 @@ def test_tokens_are_claimed_independently(delivery_store: DeliveryStore) -> None
     assert delivery_store.claim_token("jwt_2", 1_767_225_900)
 
 
+# Delivery claims (token + hand-off mark, the call every delivery waits on) ------------
+
+
+def test_first_delivery_claim_is_new(delivery_store: DeliveryStore) -> None:
+    assert delivery_store.claim_delivery("jwt_1", 1_767_225_900, "msg_1") == "new"
+
+
+def test_claim_of_a_message_id_handed_off_before_says_so(delivery_store: DeliveryStore) -> None:
+    delivery_store.mark_handed_off("msg_1", "tally")
+    assert delivery_store.claim_delivery("jwt_2", 1_767_225_900, "msg_1") == "handed off"
+
+
+def test_token_of_a_duplicate_cannot_be_replayed_under_another_message_id(
+    delivery_store: DeliveryStore,
+) -> None:
+    delivery_store.mark_handed_off("msg_1", "tally")
+    delivery_store.claim_delivery("jwt_2", 1_767_225_900, "msg_1")
+    assert delivery_store.claim_delivery("jwt_2", 1_767_225_900, "msg_other") == "replay"
+
+
+def test_token_claimed_before_is_a_replay(delivery_store: DeliveryStore) -> None:
+    delivery_store.claim_delivery("jwt_1", 1_767_225_900, "msg_1")
+    assert delivery_store.claim_delivery("jwt_1", 1_767_225_900, "msg_2") == "replay"
+
+
+def test_claim_uses_up_the_same_token_as_claim_token(delivery_store: DeliveryStore) -> None:
+    delivery_store.claim_delivery("jwt_1", 1_767_225_900, "msg_1")
+    assert not delivery_store.claim_token("jwt_1", 1_767_225_900)
+
+
+def test_claim_without_a_message_id_is_new(delivery_store: DeliveryStore) -> None:
+    assert delivery_store.claim_delivery("jwt_1", 1_767_225_900, "") == "new"
+
+
 # Hand-off marks -------------------------------------------------------------------------
 
 

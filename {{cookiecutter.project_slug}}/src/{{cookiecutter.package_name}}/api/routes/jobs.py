@@ -20,6 +20,7 @@ def receive_job(job_name: str, delivery: VerifiedDelivery, services: ServicesDep
         job_name,
         delivery.body,
         delivery.metadata,
+        handed_off_before=delivery.handed_off_before,
         registry=services.registry,
         handoff=services.handoff,
         store=services.store,
