@@ -119,8 +119,8 @@ class DeliveryStore(Protocol):
     def claim_delivery(self, token_id: str, expires_at: int, message_id: str) -> DeliveryClaim:
         """Use up a delivery's signature token and say whether its message id was handed off.
 
-        Every delivery waits on this call, so a store makes it one round trip of waiting
-        where it can (DynamoDB: the token put and the mark read at the same time). The token
+        Every delivery waits on this call, so a store sends the token claim and the mark
+        read at the same time where its client allows: one round trip of waiting. The token
         is used up in every outcome but "replay": a token first seen on a duplicate cannot
         be sent again under another message id.
 
