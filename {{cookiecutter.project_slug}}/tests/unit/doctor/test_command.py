@@ -1,6 +1,7 @@
 """`doctor` on the command line: a fresh project passes, each finding is a line, exit 1."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,7 @@ def test_json_output_says_ok_and_what_was_checked(capsys: pytest.CaptureFixture[
         "signing keys",
         "literals",
         "declarations",
+        "job modules",
         "publishing",
     ]
 
@@ -117,3 +119,18 @@ def test_unverified_route_in_the_apps_factory_fails_the_run() -> None:
     report = diagnose(PROJECT, app_factory=factory, required_routes=REQUIRED_ROUTES)
 
     assert [f.check for f in report.findings] == ["routes"]
+
+
+def test_job_module_the_jobs_package_never_imports_fails_the_run(project_copy: Path) -> None:
+    jobs = project_copy / "src" / "{{ cookiecutter.package_name }}" / "jobs"
+    (jobs / "billing.py").write_text(
+        '"""Billing."""\n\nfrom .registry import job\n\n\n@job("close-invoices")\n'
+        "def close_invoices(context: object) -> None:\n"
+        '    """Close the invoices."""\n'
+    )
+
+    report = diagnose(project_copy)
+
+    assert [(f.check, f.path, f.line) for f in report.findings] == [
+        ("job modules", "src/{{ cookiecutter.package_name }}/jobs/billing.py", 6)
+    ]

@@ -8,6 +8,8 @@ Each check reads the project itself rather than its text where it can:
 - literals: no token or signing key written into a file (`literals.py`);
 - declarations: schedules and URL groups QStash accepts, public https destinations
   (`declarations.py`);
+- job modules: every module under `jobs/` that declares a job or URL group is imported,
+  so that its jobs exist (`job_modules.py`);
 - publishing: no publish call that bypasses the publisher's rate-limit handling
   (`publishing.py`).
 
@@ -31,6 +33,7 @@ from ..output import PROG, Output
 from .app import REQUIRED_ROUTES, platform_app
 from .declarations import check_declarations
 from .findings import ENVIRONMENT, CheckResult, Finding
+from .job_modules import check_job_modules
 from .keys import check_signing_keys
 from .literals import PACKAGE, check_literals
 from .publishing import check_publishing
@@ -127,6 +130,7 @@ def diagnose(
             check_signing_keys(environ, require=require_signing_keys),
             check_literals(root),
             check_declarations(jobs, root=root, public_base_url=settings.public_base_url),
+            check_job_modules(root / "src" / PACKAGE / "jobs", f"{PACKAGE}.jobs", root=root),
             check_publishing(root / "src", root=root, allowed=root / "src" / PACKAGE / "qstash"),
         )
     )
