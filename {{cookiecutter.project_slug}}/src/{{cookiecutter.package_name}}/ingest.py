@@ -49,7 +49,7 @@ def accept_job(
             none (see `jobs.registry` for what each kind of job accepts).
         metadata: The delivery's QStash headers; `message_id` is the de-duplication key.
         handed_off_before: Whether the store holds a hand-off mark of this message id (read
-            with the token claim, see `api.deps.verify_delivery`).
+            with the token claim, see `api.deps.verify_job_delivery`).
         registry: The job registry.
         handoff: Where accepted work goes.
         store: Where the hand-off mark is written.

@@ -3,7 +3,7 @@
 import logging
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
@@ -11,6 +11,9 @@ from ..errors import BodyTooLargeError, SignatureError
 from ..qstash import DeliveryMetadata, SigningKeys, VerifiedClaims, verify_signature
 from ..qstash.keys import refuse_public_signing_keys
 from ..services import Services
+
+if TYPE_CHECKING:
+    from ..store import DeliveryClaim
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +36,7 @@ class Delivery:
         metadata: The QStash delivery headers.
         claims: The verified token claims.
         handed_off_before: Whether this message id was handed off to the worker before (a
-            duplicate delivery of a job; other messages are never handed off).
+            duplicate job delivery); read only by `verify_job_delivery`, False elsewhere.
     """
 
     body: bytes
@@ -56,8 +59,7 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
        verification: none of them is signed, so checking first would not make them
        trustworthy, and an unsigned request learns nothing but 401. They are checked
        before the token is claimed, so a malformed delivery leaves no record at all.
-    4. The token is claimed, once (a token seen before is a replay), and in the same store
-       call the message id's hand-off mark is read (`DeliveryStore.claim_delivery`).
+    4. The token is claimed, once (a token seen before is a replay).
 
     Raises:
         SignatureError: The header is missing, the token does not verify, or it was used
@@ -68,7 +70,27 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
             development (503, fail closed).
         ConfigurationError: The public base URL is not configured or cannot be read, so
             `sub` cannot be checked (503).
+        Exception: The store could not record the token (503 from the app's catch-all:
+            QStash retries).
     """
+    return await _verify(request, services, reads_hand_off_mark=False)
+
+
+async def verify_job_delivery(request: Request, services: ServicesDep) -> Delivery:
+    """`verify_delivery` for the job route, which also needs the message id's hand-off mark.
+
+    The mark is read in the same store call that claims the token
+    (`DeliveryStore.claim_delivery`), so a job delivery waits for one round trip, not two;
+    `Delivery.handed_off_before` carries what was found. Other routes' messages are never
+    handed off, so they do not read it.
+
+    Raises:
+        As `verify_delivery`.
+    """
+    return await _verify(request, services, reads_hand_off_mark=True)
+
+
+async def _verify(request: Request, services: Services, *, reads_hand_off_mark: bool) -> Delivery:
     body = await read_body(request, max_bytes=services.settings.max_body_bytes)
     token = request.headers.get("upstash-signature")
     if not token:
@@ -84,9 +106,12 @@ async def verify_delivery(request: Request, services: ServicesDep) -> Delivery:
     metadata = DeliveryMetadata.from_headers(request.headers)
     # QStash mints a token per delivery attempt, so a token seen before is a replay: without
     # this, one captured token could be re-sent with new message ids to queue more work.
-    claim = services.store.claim_delivery(
-        claims.token_id, claims.expires_at + leeway, metadata.message_id or ""
-    )
+    expires_at = claims.expires_at + leeway
+    claim: DeliveryClaim
+    if reads_hand_off_mark:
+        claim = services.store.claim_delivery(claims.token_id, expires_at, metadata.message_id)
+    else:
+        claim = "new" if services.store.claim_token(claims.token_id, expires_at) else "replay"
     if claim == "replay":
         raise SignatureError("token already used (replay)", token_id=claims.token_id)
     if claims.key == "next":
@@ -141,6 +166,7 @@ def _too_large(max_bytes: int) -> BodyTooLargeError:
 
 
 VerifiedDelivery = Annotated[Delivery, Depends(verify_delivery)]
+VerifiedJobDelivery = Annotated[Delivery, Depends(verify_job_delivery)]
 
 
 def signing_keys(services: Services) -> SigningKeys:

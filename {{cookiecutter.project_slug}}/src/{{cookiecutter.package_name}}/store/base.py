@@ -1,7 +1,11 @@
 """What the receiver records (hand-off marks, outcomes, dead letters); the worker's job runs."""
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,8 @@ class DeliveryStore(Protocol):
         Every delivery waits on this call, so a store sends the token claim and the mark
         read at the same time where its client allows: one round trip of waiting. The token
         is used up in every outcome but "replay": a token first seen on a duplicate cannot
-        be sent again under another message id.
+        be sent again under another message id. A mark that cannot be read counts as absent
+        (`mark_or_assume_none`).
 
         Args:
             token_id: The token's `jti` claim.
@@ -132,6 +137,10 @@ class DeliveryStore(Protocol):
 
         Returns:
             See `DeliveryClaim`.
+
+        Raises:
+            Exception: The token could not be recorded (the backend's own error; the app
+                answers 503 and QStash retries).
         """
         ...
 
@@ -183,14 +192,48 @@ class DeliveryStore(Protocol):
 def claim_delivery_in_two_calls(
     store: DeliveryStore, token_id: str, expires_at: int, message_id: str
 ) -> DeliveryClaim:
-    """`DeliveryStore.claim_delivery` for a store without multi-item conditions: two calls.
+    """`DeliveryStore.claim_delivery` as two calls in turn: the token claim, then the mark.
 
-    The token is used up first, so a failure in between leaves it used (the retry that
-    QStash makes then carries a new token: nothing is lost).
+    Args:
+        store: The store whose `claim_token` and `is_handed_off` are called.
+        token_id: As `DeliveryStore.claim_delivery`.
+        expires_at: As `DeliveryStore.claim_delivery`.
+        message_id: As `DeliveryStore.claim_delivery`.
+
+    Returns:
+        See `DeliveryClaim`; a mark that cannot be read counts as absent
+        (`mark_or_assume_none`).
+
+    Raises:
+        Exception: Whatever the store raises when the token cannot be recorded.
     """
     if not store.claim_token(token_id, expires_at):
         return "replay"
-    return "handed off" if message_id and store.is_handed_off(message_id) else "new"
+    if not message_id:
+        return "new"
+    handed_off = mark_or_assume_none(lambda: store.is_handed_off(message_id), message_id)
+    return "handed off" if handed_off else "new"
+
+
+def mark_or_assume_none(read: Callable[[], bool], message_id: str) -> bool:
+    """Return what `read` says of a message id's hand-off mark, or False when it fails.
+
+    Unknown counts as "not handed off": handing off twice is safe (the worker runs a message
+    id once), dropping work is not. The failure is logged as a warning.
+
+    Args:
+        read: Reads the mark: True when the message id was handed off.
+        message_id: The message id, for the log.
+    """
+    try:
+        return read()
+    except Exception:
+        logger.warning(
+            "could not read the hand-off mark: handing off",
+            exc_info=True,
+            extra={"message_id": message_id},
+        )
+        return False
 
 
 JobRunStart = Literal["started", "completed", "running"]

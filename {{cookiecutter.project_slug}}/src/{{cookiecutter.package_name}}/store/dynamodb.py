@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .base import DeadLetter, DeliveryClaim, DeliveryOutcome, HandOffMark
+from .base import DeadLetter, DeliveryClaim, DeliveryOutcome, HandOffMark, mark_or_assume_none
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -45,20 +45,21 @@ class DynamoDBDeliveryStore:
 
         The two requests do not depend on each other (a conditional put of the token item, a
         strongly consistent read of the mark), so the mark is read on a second thread while
-        this one puts the token. Both are always made, so the token is used up whatever the
-        mark says. (A transaction would make it one request, but one that costs twice the
-        capacity of a put and a read: https://aws.amazon.com/dynamodb/pricing/on-demand/.)
+        this one puts the token; the token is used up whatever the mark says, and a mark
+        that cannot be read counts as absent. (A transaction would make it one request, but
+        one that costs twice the capacity of a put and a read:
+        https://aws.amazon.com/dynamodb/pricing/on-demand/.)
 
         Raises:
-            botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError: DynamoDB
-                could not be reached or refused a request.
+            botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError: The token
+                could not be recorded.
         """
         mark = self._reader.submit(self.is_handed_off, message_id) if message_id else None
-        first_use = self.claim_token(token_id, expires_at)
-        handed_off = mark is not None and mark.result()
-        if not first_use:
+        if not self.claim_token(token_id, expires_at):
             return "replay"
-        return "handed off" if handed_off else "new"
+        if mark is None:
+            return "new"
+        return "handed off" if mark_or_assume_none(mark.result, message_id) else "new"
 
     def claim_token(self, token_id: str, expires_at: int) -> bool:
         """Record the token as used (conditional put); False when it was used before."""

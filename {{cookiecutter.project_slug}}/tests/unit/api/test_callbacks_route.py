@@ -87,6 +87,20 @@ def test_callback_records_the_outcome_of_the_attempt(
     assert outcome.succeeded
 
 
+@pytest.mark.parametrize("path", [CALLBACK_PATH, FAILURE_CALLBACK_PATH])
+def test_callbacks_do_not_read_a_hand_off_mark(
+    invoke: Invoke, store: MemoryDeliveryStore, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    # A callback's message is never handed off: only the job route reads marks.
+    def unexpected(message_id: str) -> bool:
+        raise AssertionError(f"read the hand-off mark of {message_id}")
+
+    monkeypatch.setattr(store, "is_handed_off", unexpected)
+    body = callback() if path == CALLBACK_PATH else failure_callback()
+    status, _, _ = invoke.signed(path, body, message_id="msg_cb_1")
+    assert status == 200
+
+
 def test_each_attempt_of_a_message_is_recorded_separately(
     invoke: Invoke, store: MemoryDeliveryStore
 ) -> None:

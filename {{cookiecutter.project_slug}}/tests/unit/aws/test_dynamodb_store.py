@@ -1,8 +1,10 @@
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from {{ cookiecutter.package_name }}.aws.clients import dynamodb_client
 from {{ cookiecutter.package_name }}.store import DeadLetter, DeliveryOutcome, HandOffMark
@@ -60,6 +62,39 @@ def test_claim_puts_the_token_while_the_mark_is_read(aws: LocalResources) -> Non
     finally:
         events.unregister("before-call.dynamodb", before_call)
     assert waited == [True]
+
+
+def fail_mark_reads() -> Callable[[], None]:
+    """Make every GetItem of the container's DynamoDB client fail; returns the undo."""
+
+    def before_call(model: Any, **_: Any) -> None:
+        if model.name == "GetItem":
+            raise EndpointConnectionError(endpoint_url="http://dynamodb.test")
+
+    events = dynamodb_client().meta.events
+    events.register("before-call.dynamodb", before_call)
+    return lambda: events.unregister("before-call.dynamodb", before_call)
+
+
+def test_mark_read_that_fails_counts_as_not_handed_off(aws: LocalResources) -> None:
+    store = _store(aws)
+    store.mark_handed_off("msg_1", "tally")
+    undo = fail_mark_reads()
+    try:
+        assert store.claim_delivery("jwt_1", 1_900_000_000, "msg_1") == "new"
+    finally:
+        undo()
+    assert not store.claim_token("jwt_1", 1_900_000_000)
+
+
+def test_replayed_token_is_a_replay_even_when_the_mark_read_fails(aws: LocalResources) -> None:
+    store = _store(aws)
+    store.claim_token("jwt_1", 1_900_000_000)
+    undo = fail_mark_reads()
+    try:
+        assert store.claim_delivery("jwt_1", 1_900_000_000, "msg_1") == "replay"
+    finally:
+        undo()
 
 
 def test_claim_of_a_duplicate_uses_up_its_token(aws: LocalResources) -> None:

@@ -7,7 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, FastAPI, Request
 from pydantic import BaseModel
 
-from {{ cookiecutter.package_name }}.api.deps import VerifiedDelivery, verify_delivery
+from {{ cookiecutter.package_name }}.api.deps import (
+    VerifiedDelivery,
+    verify_delivery,
+    verify_job_delivery,
+)
 from {{ cookiecutter.package_name }}.api.routes import health, jobs
 from {{ cookiecutter.package_name }}.cli.doctor.app import REQUIRED_ROUTES, platform_app
 from {{ cookiecutter.package_name }}.cli.doctor.findings import Finding
@@ -171,3 +175,7 @@ def test_verifier_without_the_request_is_reported() -> None:
 
 def test_the_apps_verifier_reads_the_raw_body() -> None:
     assert list(check_verifier(verify_delivery, root=PROJECT)) == []
+
+
+def test_the_job_routes_verifier_reads_the_raw_body() -> None:
+    assert list(check_verifier(verify_job_delivery, root=PROJECT)) == []

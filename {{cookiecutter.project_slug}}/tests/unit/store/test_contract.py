@@ -1,5 +1,7 @@
 """The store contract: what the receiver and the worker rely on, the same for every backend."""
 
+import pytest
+
 from {{ cookiecutter.package_name }}.store import (
     DeadLetter,
     DeliveryOutcome,
@@ -87,6 +89,19 @@ def test_token_claimed_before_is_a_replay(delivery_store: DeliveryStore) -> None
 
 def test_claim_uses_up_the_same_token_as_claim_token(delivery_store: DeliveryStore) -> None:
     delivery_store.claim_delivery("jwt_1", 1_767_225_900, "msg_1")
+    assert not delivery_store.claim_token("jwt_1", 1_767_225_900)
+
+
+def test_mark_that_cannot_be_read_counts_as_absent_and_the_token_is_used(
+    delivery_store: DeliveryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Handing off twice is safe (the worker runs a message id once); dropping work is not.
+    def outage(message_id: str) -> bool:
+        raise ConnectionError("store outage")
+
+    delivery_store.mark_handed_off("msg_1", "tally")
+    monkeypatch.setattr(delivery_store, "is_handed_off", outage)
+    assert delivery_store.claim_delivery("jwt_1", 1_767_225_900, "msg_1") == "new"
     assert not delivery_store.claim_token("jwt_1", 1_767_225_900)
 
 

@@ -5,13 +5,15 @@ from fastapi.responses import JSONResponse
 
 from ...ingest import accept_job
 from ...paths import JOB_ROUTE
-from ..deps import ServicesDep, VerifiedDelivery
+from ..deps import ServicesDep, VerifiedJobDelivery
 
 router = APIRouter(tags=["qstash"])
 
 
 @router.post(JOB_ROUTE, status_code=202)
-def receive_job(job_name: str, delivery: VerifiedDelivery, services: ServicesDep) -> JSONResponse:
+def receive_job(
+    job_name: str, delivery: VerifiedJobDelivery, services: ServicesDep
+) -> JSONResponse:
     """Accept a job: 202 once handed off, 200 for a duplicate already handed off.
 
     A sync route on purpose: the hand-off is a blocking SDK call and runs in a worker thread.

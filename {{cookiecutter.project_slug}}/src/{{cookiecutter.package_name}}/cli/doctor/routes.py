@@ -4,9 +4,10 @@ The check walks the routes of the FastAPI application the platform builds (`app.
 the source text, so a route added in any module, by any router, is seen. A route is
 QStash-facing when its path is one of `paths.py`'s routes or lies under their first
 segment (`/qstash/...`). Each such route must depend, directly or through another
-dependency, on `verify_delivery` (what `VerifiedDelivery` declares), and must not declare a
-body parameter: FastAPI would parse the body into a model before the signature is checked,
-and QStash signs the raw bytes (https://upstash.com/docs/qstash/howto/signature).
+dependency, on `verify_delivery` or `verify_job_delivery` (what `VerifiedDelivery` and
+`VerifiedJobDelivery` declare), and must not declare a body parameter: FastAPI would parse
+the body into a model before the signature is checked, and QStash signs the raw bytes
+(https://upstash.com/docs/qstash/howto/signature).
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +22,12 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import Mount
 
 from ...api import create_app
-from ...api.deps import VerifiedDelivery, verify_delivery
+from ...api.deps import (
+    VerifiedDelivery,
+    VerifiedJobDelivery,
+    verify_delivery,
+    verify_job_delivery,
+)
 from ...paths import CALLBACK_PATH, FAILURE_CALLBACK_PATH, JOB_ROUTE
 from .findings import CheckResult, Finding, Location, source_location
 
@@ -30,6 +36,11 @@ VERIFY_FIX = (
     "declare `delivery: VerifiedDelivery` (api/deps.py) on the route and read the payload "
     "from `delivery.body`"
 )
+#: Each type a route declares to be verified, by name, and the verifier it must depend on.
+VERIFIED_TYPES: dict[str, tuple[Any, Callable[..., Any]]] = {
+    "VerifiedDelivery": (VerifiedDelivery, verify_delivery),
+    "VerifiedJobDelivery": (VerifiedJobDelivery, verify_job_delivery),
+}
 BODY_FIX = (
     "take `delivery: VerifiedDelivery` instead and parse `delivery.body` (e.g. with the job's "
     "model): the signature covers the raw bytes, not a re-serialised model"
@@ -41,7 +52,7 @@ def check_routes(
     *,
     root: Path,
     required: Sequence[str] = (JOB_ROUTE, CALLBACK_PATH, FAILURE_CALLBACK_PATH),
-    verifier: Callable[..., Any] = verify_delivery,
+    verifiers: Sequence[Callable[..., Any]] = (verify_delivery, verify_job_delivery),
 ) -> CheckResult:
     """Check every QStash-facing route of `app`.
 
@@ -50,14 +61,17 @@ def check_routes(
         root: The project root (finding paths are relative to it).
         required: The route paths the app must serve with POST: the job route and both
             callbacks (and, on Cloud Functions, the worker route).
-        verifier: The signature-verifying dependency every QStash route must depend on.
+        verifiers: The signature-verifying dependencies: every QStash route must depend on
+            one of them.
 
     Returns:
         One finding per route that is not verified, takes a parsed body or cannot be
-        inspected, per required route that is missing, and per problem of `verifier`
+        inspected, per required route that is missing, and per problem of a verifier
         itself.
     """
-    findings = list(check_verifier(verifier, root=root))
+    findings = [
+        finding for verifier in verifiers for finding in check_verifier(verifier, root=root)
+    ]
     prefixes = _qstash_segments(required)
     served: set[str] = set()
     count = 0
@@ -73,7 +87,7 @@ def check_routes(
             methods = context.methods or set()
             if "POST" in methods:
                 served.add(path)
-            findings.extend(_check_api_route(context, path, methods, verifier, root))
+            findings.extend(_check_api_route(context, path, methods, verifiers, root))
         else:
             findings.append(_uninspectable(context, path, root))
     for path in required:
@@ -92,24 +106,29 @@ def check_routes(
 
 
 def check_verifier(verifier: Callable[..., Any], *, root: Path) -> Iterator[Finding]:
-    """Check that `VerifiedDelivery` is `verifier` and that `verifier` reads the raw body.
+    """Check that `verifier` reads the raw body, and that the type declaring it depends on it.
 
     `verifier` must take the `Request` (to read the body bytes itself) and declare no body
-    parameter, which FastAPI would parse first.
+    parameter, which FastAPI would parse first. When it is one of `VERIFIED_TYPES`, its
+    type (`VerifiedDelivery`, `VerifiedJobDelivery`) must still be `Depends(verifier)`.
 
     Yields:
         A finding per problem, pointing at `verifier`.
     """
     where = source_location(verifier, root)
-    dependency = next((m for m in get_args(VerifiedDelivery)[1:] if isinstance(m, Depends)), None)
-    if dependency is None or dependency.dependency is not verifier:
-        yield Finding(
-            CHECK,
-            where.path,
-            where.line,
-            "VerifiedDelivery does not depend on the signature verification",
-            f"declare VerifiedDelivery = Annotated[Delivery, Depends({verifier.__name__})]",
-        )
+    for name, (declared, expected) in VERIFIED_TYPES.items():
+        if expected is not verifier:
+            continue
+        metadata = get_args(declared)[1:]
+        dependency = next((m for m in metadata if isinstance(m, Depends)), None)
+        if dependency is None or dependency.dependency is not verifier:
+            yield Finding(
+                CHECK,
+                where.path,
+                where.line,
+                f"{name} does not depend on the signature verification",
+                f"declare {name} = Annotated[Delivery, Depends({verifier.__name__})]",
+            )
     dependant = get_dependant(path="", call=verifier)
     if dependant.request_param_name is None:
         yield Finding(
@@ -134,14 +153,14 @@ def _check_api_route(
     context: RouteContext,
     path: str,
     methods: set[str],
-    verifier: Callable[..., Any],
+    verifiers: Sequence[Callable[..., Any]],
     root: Path,
 ) -> Iterator[Finding]:
     endpoint = context.endpoint
     where = source_location(endpoint, root) if endpoint else Location("<unknown>")
     route = f"{','.join(sorted(methods))} {path} ({getattr(endpoint, '__name__', '?')})"
     dependant: Dependant = context.dependant
-    if not any(d.call is verifier for d in _dependencies(dependant)):
+    if not any(d.call in verifiers for d in _dependencies(dependant)):
         yield Finding(
             CHECK,
             where.path,
