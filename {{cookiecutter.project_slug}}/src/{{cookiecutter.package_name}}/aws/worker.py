@@ -1,5 +1,6 @@
 """The SQS worker: each record runs its job once per QStash message id (Powertools idempotency)."""
 
+import logging
 from collections.abc import Callable
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -8,6 +9,9 @@ from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
 )
 
 from ..config import Settings
@@ -18,6 +22,8 @@ from ..observability import message_id_var
 from ..store.idempotency import IDEMPOTENCY_KEY_PREFIX
 from ..worker import run_envelope
 from .clients import dynamodb_client
+
+logger = logging.getLogger(__name__)
 
 
 def idempotency_config(settings: Settings) -> IdempotencyConfig:
@@ -57,9 +63,22 @@ def build_record_handler(
         run_envelope(envelope, registry)
 
     def handle(record: SQSRecord) -> None:
-        envelope = JobEnvelope.from_json(record.body)
-        message_id_var.set(envelope.message_id)
-        run_once(envelope=envelope)
+        try:
+            envelope = JobEnvelope.from_json(record.body)
+            message_id_var.set(envelope.message_id)
+            run_once(envelope=envelope)
+        except IdempotencyAlreadyInProgressError:
+            # Another worker runs this message id now: SQS brings the record back later.
+            logger.info("job already running elsewhere, left for SQS to redeliver")
+            raise
+        except Exception:
+            # The batch processor reports the record to SQS but logs nothing above DEBUG, so
+            # without this a failing job would leave no trace in the logs.
+            logger.exception(
+                "job failed, left for SQS to redeliver",
+                extra={"sqs_message_id": record.message_id},
+            )
+            raise
 
     return handle
 

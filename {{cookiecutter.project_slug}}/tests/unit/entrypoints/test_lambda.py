@@ -1,6 +1,7 @@
 """Both Lambda entry points, end to end against moto: deliver, hand off, drain, run once."""
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -162,6 +163,34 @@ def test_failed_records_are_reported_and_the_rest_of_the_batch_runs(
     assert good_id not in failed
     assert len(failed) == 2
     assert TALLY == ["good"]
+
+
+class Records(logging.Handler):
+    """Keeps every record its logger emits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_failing_job_is_logged_as_an_error_with_its_traceback(
+    aws: LocalResources, load_entrypoint: Loader
+) -> None:
+    worker = load_entrypoint("lambda_worker")
+    # At the module's own logger: the package logger stops propagating once configured.
+    logger, kept = logging.getLogger("{{ cookiecutter.package_name }}.aws.worker"), Records()
+    logger.addHandler(kept)
+    try:
+        enqueue(aws.jobs_queue_url, JobEnvelope("tally", {"label": "x", "fail": True}, "msg_x"))
+        assert drain(worker, aws.jobs_queue_url)["batchItemFailures"]
+    finally:
+        logger.removeHandler(kept)
+    [record] = [r for r in kept.records if r.levelno == logging.ERROR]
+    assert record.getMessage() == "job failed, left for SQS to redeliver"
+    assert record.exc_info is not None
 
 
 def test_job_that_failed_runs_again_when_sqs_redelivers(
