@@ -232,13 +232,24 @@ def build_bundle(spec: BundleSpec, output_dir: Path, *, dependency_sources: bool
     for pattern in UNREAD_FILES:
         for path in output_dir.glob(pattern):
             path.unlink()
-    for package in UNUSED_PACKAGES:
-        shutil.rmtree(output_dir / package)
+    leave_out_unused(output_dir)
     if not dependency_sources:
         compile_dependencies(python, output_dir)
     copy_package(spec, output_dir)
     # What is left as sources: the package and the SELF_READING_SOURCES.
     compile_bytecode(python, output_dir)
+
+
+def leave_out_unused(output_dir: Path, packages: tuple[str, ...] = UNUSED_PACKAGES) -> None:
+    """Delete the `packages` folders below `output_dir`; one a release no longer has is skipped.
+
+    Skipped rather than refused: a dependency update that drops or renames one of them must
+    not stop a deploy (a renamed one ships again, which `make bench`'s zipped size shows).
+    """
+    for package in packages:
+        folder = output_dir / package
+        if folder.is_dir():
+            shutil.rmtree(folder)
 
 
 def copy_package(spec: BundleSpec, output_dir: Path) -> None:

@@ -19,6 +19,7 @@ from infra.bundling import (
     compile_dependencies,
     copy_package,
     fingerprint,
+    leave_out_unused,
     without_lambda_provided,
 )
 from infra.interpreter import find_python
@@ -124,6 +125,19 @@ def test_export_lists_the_locked_runtime_dependencies_only(project_dir: Path) ->
     for line in exported.splitlines():
         name, version = line.split("==")
         assert f'name = "{name}"\nversion = "{version}"' in lock, line
+
+
+def test_unused_packages_are_deleted_and_one_a_release_dropped_is_skipped(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "lib" / "unused").mkdir(parents=True)
+    (tmp_path / "lib" / "unused" / "module.py").write_text("", encoding="utf-8")
+    (tmp_path / "lib" / "kept.py").write_text("", encoding="utf-8")
+    leave_out_unused(tmp_path, ("lib/unused", "lib/gone_in_this_release"))
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "lib",
+        "lib/kept.py",
+    ]
 
 
 def test_dependencies_are_compiled_to_sourceless_bytecode_in_place(tmp_path: Path) -> None:
