@@ -41,9 +41,9 @@ NOTES = [
     "uncounted process wrote first.",
     "ingest also claims the token (replay refusal) while it reads the hand-off mark (two "
     "DynamoDB requests at once), then records the mark after the send: 4 AWS requests per "
-    "delivery, 3 waited for one after the other, where the baselines make 1 (moto serves "
-    "requests one at a time, so the overlap saves nothing here). framework is the floor of "
-    "FastAPI + Mangum (no work). "
+    "delivery, 3 waited for one after the other, where the baselines make 1 (moto runs in "
+    "one Python process, with no network wait to overlap: the overlap saves nothing here). "
+    "framework is the floor of FastAPI + Mangum (no work). "
     "ingest-deployed reads the keys from Secrets Manager and the public base URL from SSM "
     "on its first delivery.",
     "Peak RSS: after the first invoke. Warm: per signed delivery after the first, one "

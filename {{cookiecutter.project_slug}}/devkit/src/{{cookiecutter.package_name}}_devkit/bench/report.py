@@ -73,7 +73,7 @@ class HandlerFigures:
 
 @dataclass(frozen=True)
 class Target:
-    """One target of issue 9, read from the figures (never asserted by a test).
+    """One cold-start, latency or size target, read from the figures (never asserted in tests).
 
     Attributes:
         name: What is compared.
@@ -147,7 +147,7 @@ def warm_p99(figures: HandlerFigures | None) -> float | None:
 
 
 def targets(figures: BenchFigures) -> list[Target]:
-    """Read issue 9's targets from the figures."""
+    """Read the targets from the figures: each limit is what the template aims at."""
     ingest, naive = figures.handler(INGEST), figures.handler(NAIVE)
     zipped = None if figures.asset_zip_bytes is None else figures.asset_zip_bytes / MB
     return [
@@ -213,7 +213,7 @@ def markdown(figures: BenchFigures) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for handler in figures.handlers:
         lines.append("| " + " | ".join(_row(handler, naive, len(header))) + " |")
-    lines += ["", *_other_figures(figures), "", "Targets (issue 9):"]
+    lines += ["", *_other_figures(figures), "", "Targets:"]
     for target in targets(figures):
         verdict = {True: "met", False: "NOT met", None: "not measured"}[target.met]
         measured = "-" if target.measured is None else f"{target.measured:.2f}{target.unit}"
