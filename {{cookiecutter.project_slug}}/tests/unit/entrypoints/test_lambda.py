@@ -181,7 +181,8 @@ def test_failing_job_is_logged_as_an_error_with_its_traceback(
 ) -> None:
     worker = load_entrypoint("lambda_worker")
     # At the module's own logger: the package logger stops propagating once configured.
-    logger, kept = logging.getLogger("{{ cookiecutter.package_name }}.aws.worker"), Records()
+    logger = logging.getLogger("{{ cookiecutter.package_name }}.aws.worker")
+    kept = Records()
     logger.addHandler(kept)
     try:
         enqueue(aws.jobs_queue_url, JobEnvelope("tally", {"label": "x", "fail": True}, "msg_x"))
