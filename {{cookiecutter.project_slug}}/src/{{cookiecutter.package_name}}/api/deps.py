@@ -3,7 +3,7 @@
 import logging
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import Depends, Request
 
@@ -11,9 +11,6 @@ from ..errors import BodyTooLargeError, SignatureError
 from ..qstash import DeliveryMetadata, SigningKeys, VerifiedClaims, verify_signature
 from ..qstash.keys import refuse_public_signing_keys
 from ..services import Services
-
-if TYPE_CHECKING:
-    from ..store import DeliveryClaim
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +103,9 @@ async def _verify(request: Request, services: Services, *, reads_hand_off_mark: 
     metadata = DeliveryMetadata.from_headers(request.headers)
     # QStash mints a token per delivery attempt, so a token seen before is a replay: without
     # this, one captured token could be re-sent with new message ids to queue more work.
-    expires_at = claims.expires_at + leeway
-    claim: DeliveryClaim
-    if reads_hand_off_mark:
-        claim = services.store.claim_delivery(claims.token_id, expires_at, metadata.message_id)
-    else:
-        claim = "new" if services.store.claim_token(claims.token_id, expires_at) else "replay"
+    # Without a message id the store claims the token alone and reads no mark.
+    mark_of = metadata.message_id if reads_hand_off_mark else ""
+    claim = services.store.claim_delivery(claims.token_id, claims.expires_at + leeway, mark_of)
     if claim == "replay":
         raise SignatureError("token already used (replay)", token_id=claims.token_id)
     if claims.key == "next":

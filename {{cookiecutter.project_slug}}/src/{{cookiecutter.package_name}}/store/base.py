@@ -132,8 +132,8 @@ class DeliveryStore(Protocol):
         Args:
             token_id: The token's `jti` claim.
             expires_at: Unix seconds after which the token is dead anyway (record expiry).
-            message_id: The delivery's `Upstash-Message-Id` (empty when absent: never
-                handed off).
+            message_id: The delivery's `Upstash-Message-Id`; empty (absent, or a route whose
+                messages are never handed off) claims the token alone and reads no mark.
 
         Returns:
             See `DeliveryClaim`.
