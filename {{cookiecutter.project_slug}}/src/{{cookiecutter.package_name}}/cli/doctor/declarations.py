@@ -28,6 +28,8 @@ from .findings import (
     CheckResult,
     Finding,
     Location,
+    called_name,
+    calls_in,
     relative,
     source_file,
     source_location,
@@ -158,13 +160,13 @@ class _Locator:
         self._root = root
         files = set(Path(jobs_package.__file__).parent.parent.rglob("*.py"))
         files.update(path for path in map(source_file, functions) if path is not None)
-        self._calls = [(path, call) for path in sorted(files) for call in _calls(path)]
+        self._calls = [(path, call) for path in sorted(files) for call in calls_in(path)]
 
     def schedule(self, job: Job[Any], schedule: Schedule) -> Location:
         own = source_file(job.run)
         # The job's own module first: another module may declare the same cron and name.
         for path, call in sorted(self._calls, key=lambda item: item[0] != own):
-            if _called(call) != "Schedule":
+            if called_name(call) != "Schedule":
                 continue
             cron = _argument(call, 0, "cron")
             name = _argument(call, 1, "name") or "default"
@@ -174,27 +176,11 @@ class _Locator:
 
     def group(self, group: UrlGroup) -> Location:
         for path, call in self._calls:
-            if _called(call) in ("url_group", "UrlGroup") and _argument(call, 0, "name") == (
+            if called_name(call) in ("url_group", "UrlGroup") and _argument(call, 0, "name") == (
                 group.name
             ):
                 return Location(relative(path, self._root), call.lineno)
         return Location(relative(Path(jobs_package.__file__).parent, self._root))
-
-
-def _calls(path: Path) -> list[ast.Call]:
-    try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
-        return []
-    return [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-
-
-def _called(call: ast.Call) -> str | None:
-    if isinstance(call.func, ast.Name):
-        return call.func.id
-    if isinstance(call.func, ast.Attribute):
-        return call.func.attr
-    return None
 
 
 def _argument(call: ast.Call, position: int, keyword: str) -> object:

@@ -1,5 +1,6 @@
-"""What a check reports: findings (each one actionable line) and what it looked at."""
+"""What a check reports (findings, each one actionable line) and the source readers checks share."""
 
+import ast
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,3 +110,26 @@ def source_file(function: Callable[..., Any]) -> Path | None:
     except TypeError:
         return None
     return Path(filename) if filename else None
+
+
+def calls_in(path: Path) -> list[ast.Call]:
+    """Every call in the module at `path`, read as a syntax tree (nothing is run).
+
+    Returns:
+        The calls; none when the file cannot be read or parsed (the tests and the linters
+        report that).
+    """
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError):
+        return []
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+
+
+def called_name(call: ast.Call) -> str | None:
+    """The name a call calls: `job` for `job(...)` and for `registry.job(...)`, else None."""
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return None

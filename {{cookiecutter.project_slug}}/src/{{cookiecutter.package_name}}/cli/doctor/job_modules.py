@@ -7,12 +7,11 @@ URL groups are never created. So each file is read as a syntax tree (nothing is 
 such declarations, and its module must be among those already imported with the package.
 """
 
-import ast
 import sys
 from collections.abc import Collection
 from pathlib import Path
 
-from .findings import CheckResult, Finding, relative
+from .findings import CheckResult, Finding, called_name, calls_in, relative
 
 CHECK = "job modules"
 #: The names that declare something when called: the `job` decorator and `url_group`.
@@ -62,15 +61,7 @@ def check_job_modules(
 
 def first_declaration(path: Path) -> int | None:
     """The line of the first `job` or `url_group` call in `path`; None if none or unparsable."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (SyntaxError, UnicodeDecodeError):
-        return None  # the module cannot be imported either: the tests and the linters say so
-    lines = [
-        node.lineno
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and _called_name(node.func) in DECLARING_CALLS
-    ]
+    lines = [call.lineno for call in calls_in(path) if called_name(call) in DECLARING_CALLS]
     return min(lines, default=None)
 
 
@@ -80,12 +71,3 @@ def module_name(path: Path, jobs_dir: Path, package: str) -> str:
     if parts[-1] == "__init__":
         parts = parts[:-1]
     return ".".join((package, *parts))
-
-
-def _called_name(function: ast.expr) -> str | None:
-    # `job(...)`, or `registry.job(...)` / `jobs.url_group(...)` through a module or object.
-    if isinstance(function, ast.Name):
-        return function.id
-    if isinstance(function, ast.Attribute):
-        return function.attr
-    return None
