@@ -119,11 +119,16 @@ def test_tests_and_the_dev_kit_may_hold_keys(project_copy: Path, folder: str) ->
     assert check_literals(project_copy).findings == ()
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_gitignored_env_file_is_not_scanned(project_copy: Path) -> None:
+def git_init(project: Path) -> None:
+    """Make `project` a git work tree, so the literals check asks git which files count."""
     git = shutil.which("git")
     assert git is not None
-    subprocess.run([git, "init", "-q", str(project_copy)], check=True)
+    subprocess.run([git, "init", "-q", str(project)], check=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_gitignored_env_file_is_not_scanned(project_copy: Path) -> None:
+    git_init(project_copy)
     plant(project_copy, ".env", f"QSTASH_NEXT_SIGNING_KEY={new_signing_key()}")
     assert ".env" in (project_copy / ".gitignore").read_text().split()
 
@@ -132,9 +137,7 @@ def test_gitignored_env_file_is_not_scanned(project_copy: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_untracked_file_git_would_commit_is_scanned(project_copy: Path) -> None:
-    git = shutil.which("git")
-    assert git is not None
-    subprocess.run([git, "init", "-q", str(project_copy)], check=True)
+    git_init(project_copy)
     plant(project_copy, "config/local.toml", f'key = "{new_signing_key()}"')
 
     assert [path for path, _ in located(project_copy)] == ["config/local.toml"]
